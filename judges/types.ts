@@ -1,0 +1,42 @@
+/**
+ * The Judge contract: a batch of items in, one verdict per item out, in order.
+ * Rewards follow the reward-function contract: 1 correct, 0 incorrect or not attempted,
+ * null when the judge could not decide (a failure), which callers must never read as 0.
+ */
+import type { VerdictLabel } from '../env/types.ts';
+
+export interface JudgeItem {
+  question: string;
+  /** Gold answer and its aliases; correct if the prediction matches any. */
+  answers: readonly string[];
+  /** The extracted answer to grade. */
+  prediction: string;
+}
+
+export interface Verdict {
+  verdict: VerdictLabel | null;
+  reward: 0 | 1 | null;
+  status: 'ok' | 'judge_failed';
+  judgeId: string;
+  cached: boolean;
+  latencyMs: number;
+  /** Present when status is judge_failed. */
+  error?: { code: string; message: string };
+  /** Optional short explanation (LLM judges). */
+  reasoning?: string;
+}
+
+export interface Judge {
+  /** Short name: exact, contains, llm, panel. */
+  readonly id: string;
+  /** Hash of everything that can change a verdict (model, prompt version, settings). */
+  readonly fingerprint: string;
+  judge(items: readonly JudgeItem[], opts?: { signal?: AbortSignal }): Promise<Verdict[]>;
+  close?(): Promise<void>;
+}
+
+/** Reward for a verdict: binary correctness. */
+export function rewardOf(verdict: VerdictLabel | null): 0 | 1 | null {
+  if (verdict === null) return null;
+  return verdict === 'correct' ? 1 : 0;
+}
