@@ -22,7 +22,9 @@ async function findCatalogues(dir: string): Promise<string[]> {
 function documentedCodes(): Map<string, { retryable: string; grpc: string }> {
   const text = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
   const rows = new Map<string, { retryable: string; grpc: string }>();
-  for (const m of text.matchAll(/^\|\s*`(FR_ERR_[A-Z0-9_]+)`\s*\|\s*(yes|no)\s*\|\s*([A-Z_]+)\s*\|/gm)) {
+  for (const m of text.matchAll(
+    /^\|\s*`(FR_ERR_[A-Z0-9_]+)`\s*\|\s*(yes|no)\s*\|\s*([A-Z_]+)\s*\|/gm,
+  )) {
     rows.set(m[1]!, { retryable: m[2]!, grpc: m[3]! });
   }
   return rows;
@@ -40,7 +42,8 @@ describe('the error catalogue', () => {
         grpc: spec.grpc,
       });
     }
-    for (const code of docs.keys()) expect(codes.has(code), `${code} documented but not defined`).toBe(true);
+    for (const code of docs.keys())
+      expect(codes.has(code), `${code} documented but not defined`).toBe(true);
   });
 
   it('refuses an error with a code that no catalogue defines', () => {

@@ -93,7 +93,10 @@ export class FactRecallError extends Error {
  * Declare a part's catalogue. Returns a typed factory: `err('FR_ERR_ENV_UNKNOWN_ID', 'Foo-v1')`.
  * Codes must start with `FR_ERR_<AREA>_` and be unique across the project.
  */
-export function defineErrors<const C extends Record<string, ErrorSpec>>(area: string, catalogue: C) {
+export function defineErrors<const C extends Record<string, ErrorSpec>>(
+  area: string,
+  catalogue: C,
+) {
   for (const [code, spec] of Object.entries(catalogue)) {
     if (!code.startsWith(`FR_ERR_${area}_`)) {
       throw new Error(`error code ${code} must start with FR_ERR_${area}_`);

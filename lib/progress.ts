@@ -13,7 +13,10 @@ export function progress(label: string, total: number, opts: { quiet?: boolean }
   if (opts.quiet || total <= 0) return { tick() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta}s`, stream: process.stderr },
+      {
+        format: `${label} [{bar}] {percentage}% {value}/{total} eta {eta}s`,
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0);
