@@ -146,3 +146,15 @@ export interface EnvApi {
   step(actions: readonly Action[]): Promise<StepBatchResult>;
   close(): Promise<void>;
 }
+
+/**
+ * Where an env's questions come from: records per split plus a content hash that enters the
+ * env fingerprint (the manifest hash for prepared splits, the config hash for FactWorld).
+ */
+export interface SplitSource {
+  dataset: DatasetName;
+  splits: Partial<Record<SplitName, readonly QARecord[]>>;
+  hash: string;
+  /** Human description: path of the manifest, or the FactWorld config. */
+  description: string;
+}
