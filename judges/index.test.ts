@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ContainsJudge } from './contains.ts';
+import { ExactJudge } from './exact.ts';
+import { createJudge } from './index.ts';
+
+describe('createJudge', () => {
+  it('builds the judge a name or a {kind, options} spec asks for', () => {
+    expect(createJudge('exact')).toBeInstanceOf(ExactJudge);
+    expect(createJudge({ kind: 'exact' })).toBeInstanceOf(ExactJudge);
+    expect(createJudge('contains')).toBeInstanceOf(ContainsJudge);
+    expect(createJudge({ kind: 'contains', options: { maxWords: 4 } }).fingerprint).toBe(
+      new ContainsJudge({ maxWords: 4 }).fingerprint,
+    );
+  });
+
+  it('refuses unknown kinds and options with FR_ERR_JUDGE_INVALID_SPEC', () => {
+    expect(() => createJudge('fuzzy' as never)).toThrow(/unknown judge kind "fuzzy"/);
+    expect(() => createJudge(null as never)).toThrow(/unknown or malformed judge spec/);
+    expect(() => createJudge({ kind: 'exact', options: { x: 1 } } as never)).toThrow(
+      /takes no options/,
+    );
+    try {
+      createJudge('nope' as never);
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'FR_ERR_JUDGE_INVALID_SPEC', retryable: false });
+    }
+  });
+
+  it('gives different judges different fingerprints', () => {
+    expect(createJudge('exact').fingerprint).not.toBe(createJudge('contains').fingerprint);
+  });
+});
