@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as world } from './world.ts';
 
 /** Every subcommand group; each file adds its commands to the program. */
-export const COMMANDS: Array<(program: Command) => void> = [];
+export const COMMANDS: Array<(program: Command) => void> = [world];
