@@ -121,19 +121,49 @@ export interface StepBatchResult {
   groups: GroupStats[];
 }
 
+/**
+ * What an env instance is, for agents, logs and leaderboard entries. Two instances with equal
+ * fingerprints hand out the same questions in the same order (for the same seed), render the
+ * same prompts, extract and judge answers the same way.
+ */
 export interface EnvSpec {
   /** Gymnasium-style id, `Name-vN`. */
   id: string;
+  /** The N of `Name-vN`. */
   version: number;
-  /** Hash of (split files, judge fingerprint, prompt template, env version). */
+  /**
+   * Hash of (source hash, judge id + fingerprint, prompt template id + version + text,
+   * extraction rules version, env id + version). In every episode record and every score.
+   */
   fingerprint: string;
   dataset: DatasetName;
+  /** Human description of the source (manifest path or FactWorld config). */
+  source: string;
+  /** The source's content hash (manifest hash, FactWorld config hash). */
+  sourceHash: string;
   judgeId: string;
+  judgeFingerprint: string;
   prompt: PromptName;
+  promptVersion: number;
+  /** Seed of the question order. */
+  seed: number;
   rewardRange: [number, number];
+  /** What an observation holds, in words. */
   observationSpace: string;
+  /** What an action holds, in words. */
   actionSpace: string;
+  /** Questions per split (splits the source lacks are absent). */
   splits: Partial<Record<SplitName, number>>;
+  limits: {
+    /** Extracted answers are cut to this many characters (and marked truncated). */
+    maxAnswerChars: number;
+    /** An episode unanswered this long after its reset expires. */
+    episodeTtlMs: number;
+    /** Most episodes (batchSize x groupSize) one reset may issue. */
+    maxResetEpisodes: number;
+    /** Most actions one step may carry. */
+    maxStepActions: number;
+  };
 }
 
 /**
@@ -142,9 +172,69 @@ export interface EnvSpec {
  */
 export interface EnvApi {
   spec(): EnvSpec | Promise<EnvSpec>;
+  /**
+   * Hand out the next `batchSize` questions of `split` in the env's seeded order, each as a
+   * group of `groupSize` episodes. Rolls into the next epoch (a new permutation) at the end.
+   */
   reset(opts: ResetOptions): Promise<ResetResult>;
+  /**
+   * One answer per episode, judged in one batch. A malformed batch (empty, too large, a
+   * duplicate, unknown, answered, expired or closed episode) fails whole with a coded error
+   * before anything is judged: nothing in it is applied. A judge failure is not an error:
+   * the episode's result has status `judge_failed` and reward null.
+   */
   step(actions: readonly Action[]): Promise<StepBatchResult>;
+  /** Close every open episode (counted as closed) and release the judge. */
   close(): Promise<void>;
+}
+
+/** Episode accounting: every issued episode ends answered, expired or closed. */
+export interface EpisodeCounts {
+  issued: number;
+  /** Issued and not yet ended (waiting for, or inside, a step). */
+  open: number;
+  /** Stepped; includes judge failures. */
+  answered: number;
+  /** Unanswered past their deadline (`episodeTtlMs`). */
+  expired: number;
+  /** Unanswered and closed (by `closeEpisodes` or `close`). */
+  closed: number;
+  /** Answered but the judge gave no verdict (reward null). */
+  judgeFailed: number;
+  /** Answered with a reward (answered - judgeFailed). */
+  scored: number;
+  /** Sum of rewards over scored episodes (= correct answers). */
+  rewardSum: number;
+  /** rewardSum / scored; null when nothing is scored. */
+  meanReward: number | null;
+}
+
+export interface EnvStats extends EpisodeCounts {
+  fingerprint: string;
+  /** Groups issued. */
+  groups: number;
+  /** The same counts for each split that issued episodes. */
+  perSplit: Partial<Record<SplitName, EpisodeCounts>>;
+}
+
+/**
+ * An env hosted in this process (what `make` returns): the EnvApi plus the hooks a server
+ * needs to enforce roles and account for every episode. Clients of a remote env only see
+ * EnvApi.
+ */
+export interface LocalEnv extends EnvApi {
+  spec(): EnvSpec;
+  /** Gold answers of a train-split episode; a coded error for val and test. */
+  gold(episodeId: string): readonly string[];
+  /** Expire every open episode whose deadline is at or before `now`; returns their ids. */
+  expire(now?: number): string[];
+  /**
+   * Close open episodes unanswered. Unknown ids fail the call before anything is closed;
+   * episodes that already ended are left as they are. Returns the ids actually closed.
+   */
+  closeEpisodes(episodeIds: readonly string[]): string[];
+  /** Counts over all episodes ever issued, and per split. */
+  stats(): EnvStats;
 }
 
 /**

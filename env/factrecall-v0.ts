@@ -1,0 +1,44 @@
+/**
+ * FactRecall-v0: options validated, the source and judge resolved, the env built.
+ *
+ * Bump-the-version rule: FactRecall-v0 is frozen once results are reported against it. A change
+ * that could change learning results (reward semantics, prompt text, answer extraction,
+ * question order, default source or judge) is registered as FactRecall-v1 beside it, never
+ * folded into v0. The fingerprint catches what the id misses (a different source or judge).
+ */
+import { createJudge } from '../judges/index.ts';
+import { generateWorld, worldSplitSource } from './datasets/factworld/index.ts';
+import { FactRecallEnv } from './factrecall-env.ts';
+import { isJudge, parseEnvOptions } from './options.ts';
+import type { SplitSource } from './types.ts';
+
+export const FACTRECALL_V0_ID = 'FactRecall-v0';
+export const FACTRECALL_V0_VERSION = 0;
+
+let defaultSourceMemo: SplitSource | undefined;
+
+/** The FactWorld default world (FactWorld's default config), generated once per process. */
+export function defaultSource(): SplitSource {
+  defaultSourceMemo ??= worldSplitSource(generateWorld({}));
+  return defaultSourceMemo;
+}
+
+/**
+ * Build FactRecall-v0 from raw options (see EnvOptionsSchema in options.ts for every field and
+ * default). A judge given as a spec is created here and closed with the env; a Judge object
+ * stays its caller's to close.
+ */
+export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
+  const options = parseEnvOptions(rawOptions);
+  const source = options.source ?? defaultSource();
+  const given = isJudge(options.judge);
+  const judge = isJudge(options.judge) ? options.judge : createJudge(options.judge);
+  return new FactRecallEnv({
+    id: FACTRECALL_V0_ID,
+    version: FACTRECALL_V0_VERSION,
+    options,
+    source,
+    judge,
+    ownsJudge: !given,
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * FactRecall-v0 options: validated once with zod, defaults filled in, then frozen. Unknown
+ * keys are errors whose message names the known keys and the nearest one.
+ */
+import { z } from 'zod';
+import type { JudgeSpec } from '../judges/index.ts';
+import type { Judge } from '../judges/types.ts';
+import { envError } from './errors.ts';
+import { DATASET_NAMES, type SplitSource } from './types.ts';
+
+export function isJudge(value: unknown): value is Judge {
+  if (!value || typeof value !== 'object') return false;
+  const j = value as Record<string, unknown>;
+  return (
+    typeof j.judge === 'function' && typeof j.id === 'string' && typeof j.fingerprint === 'string'
+  );
+}
+
+/** Shallow shape check; `validateSource` checks every record when the env is built. */
+export function isSplitSource(value: unknown): value is SplitSource {
+  if (!value || typeof value !== 'object') return false;
+  const s = value as Record<string, unknown>;
+  return (
+    typeof s.hash === 'string' &&
+    s.hash.length > 0 &&
+    typeof s.description === 'string' &&
+    (DATASET_NAMES as readonly unknown[]).includes(s.dataset) &&
+    !!s.splits &&
+    typeof s.splits === 'object'
+  );
+}
+
+export const DEFAULT_EPISODE_TTL_MS = 10 * 60_000;
+
+export const EnvOptionsSchema = z.strictObject({
+  source: z
+    .custom<SplitSource>(isSplitSource, {
+      message: 'expected a SplitSource {dataset, splits, hash, description}',
+    })
+    .optional()
+    .describe('Where questions come from; default: the FactWorld default world.'),
+  judge: z
+    .custom<Judge | JudgeSpec>(
+      (v) =>
+        isJudge(v) ||
+        (typeof v === 'string' && v.length > 0) ||
+        (!!v && typeof v === 'object' && !Array.isArray(v)),
+      { message: "expected a judge spec ('exact', 'contains', {kind: ...}) or a Judge object" },
+    )
+    .default('exact')
+    .describe('Judge spec for createJudge (checked there), or a Judge the caller owns.'),
+  prompt: z
+    .enum(['direct', 'cot'])
+    .default('direct')
+    .describe('Prompt template: direct (answer only; default) or cot (reason, final line).'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(0)
+    .describe('Seed of the question order (a permutation per split and epoch).'),
+  maxAnswerChars: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(200)
+    .describe('Extracted answers are cut to this many characters and marked truncated.'),
+  episodeTtlMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_EPISODE_TTL_MS)
+    .describe('An episode unanswered this long after its reset expires.'),
+  maxResetEpisodes: z
+    .number()
+    .int()
+    .min(1)
+    .default(65_536)
+    .describe('Most episodes (batchSize x groupSize) one reset may issue.'),
+  maxStepActions: z
+    .number()
+    .int()
+    .min(1)
+    .default(65_536)
+    .describe('Most actions one step may carry.'),
+  clock: z
+    .custom<() => number>((v) => typeof v === 'function', { message: 'expected () => number' })
+    .optional()
+    .describe('Milliseconds clock for deadlines (tests inject one); default Date.now.'),
+});
+
+export type EnvOptionsInput = z.input<typeof EnvOptionsSchema>;
+export type EnvOptions = Readonly<z.output<typeof EnvOptionsSchema>>;
+
+export const OPTION_KEYS = Object.keys(EnvOptionsSchema.shape);
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+function nearestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const k of OPTION_KEYS) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys
+      .map((k) => {
+        const near = nearestKey(k);
+        return `unknown option '${k}'${near ? ` (did you mean '${near}'?)` : ''}; known options: ${OPTION_KEYS.join(', ')}`;
+      })
+      .join('; ');
+  }
+  const where = issue.path.length ? issue.path.join('.') : 'options';
+  return `${where}: ${issue.message}`;
+}
+
+/** Validate, fill defaults, freeze. Throws FR_ERR_ENV_BAD_OPTIONS saying what to fix. */
+export function parseEnvOptions(input: unknown): EnvOptions {
+  const parsed = EnvOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw envError('FR_ERR_ENV_BAD_OPTIONS', parsed.error.issues.map(describeIssue).join('; '), {
+      details: {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      },
+    });
+  }
+  return Object.freeze(parsed.data);
+}
