@@ -1,0 +1,133 @@
+/**
+ * A persistent key-value cache in SQLite (better-sqlite3, WAL), shared by every process on a
+ * machine: verdicts of the LLM judge, and any other structured LLM answer worth keeping.
+ *
+ * Entries live in namespaces (a judge fingerprint, a dedup prompt version...): a change of
+ * model, prompt or settings means a new namespace, so stale answers are never returned.
+ * WAL mode lets readers run alongside one writer; a busy timeout makes concurrent writers from
+ * several processes wait their turn instead of failing.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { cacheDir } from '../../lib/paths.ts';
+import { judgeError } from '../errors.ts';
+import type { StructuredCache } from '../llm/structured-client.ts';
+
+/** Where verdicts are cached unless told otherwise (FACTRECALL_CACHE or .cache/). */
+export function defaultVerdictCachePath(): string {
+  return cacheDir('judges', 'verdicts.sqlite');
+}
+
+export interface CacheStats {
+  path: string;
+  entries: number;
+  bytes: number;
+  namespaces: Array<{ namespace: string; entries: number; oldest: string; newest: string }>;
+}
+
+const SCHEMA_VERSION = 1;
+
+export class SqliteCache {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string, string], { value: string }>;
+  private readonly setStmt: Database.Statement<[string, string, string, number]>;
+
+  constructor(path: string = defaultVerdictCachePath()) {
+    this.path = path;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path, { timeout: 10_000 });
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(`
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS entries (
+          namespace TEXT NOT NULL,
+          key TEXT NOT NULL,
+          value TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (namespace, key)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '${SCHEMA_VERSION}');
+      `);
+      const version = this.db
+        .prepare("SELECT value FROM meta WHERE key = 'schema_version'")
+        .get() as { value: string } | undefined;
+      if (version?.value !== String(SCHEMA_VERSION)) {
+        throw new Error(`schema version ${version?.value}, expected ${SCHEMA_VERSION}`);
+      }
+      this.getStmt = this.db.prepare('SELECT value FROM entries WHERE namespace = ? AND key = ?');
+      this.setStmt = this.db.prepare(
+        'INSERT OR REPLACE INTO entries (namespace, key, value, created_at) VALUES (?, ?, ?, ?)',
+      );
+    } catch (e) {
+      throw judgeError('FR_ERR_JUDGE_CACHE', `${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** The stored value, or undefined (also for a row that is not valid JSON). */
+  get(namespace: string, key: string): unknown | undefined {
+    const row = this.getStmt.get(namespace, key);
+    if (!row) return undefined;
+    try {
+      return JSON.parse(row.value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  set(namespace: string, key: string, value: unknown): void {
+    this.setStmt.run(namespace, key, JSON.stringify(value), Date.now());
+  }
+
+  /** A view bound to one namespace, in the shape StructuredClient takes. */
+  namespace(namespace: string): StructuredCache {
+    return {
+      get: (key) => this.get(namespace, key),
+      set: (key, value) => this.set(namespace, key, value),
+    };
+  }
+
+  stats(): CacheStats {
+    const rows = this.db
+      .prepare(
+        `SELECT namespace, COUNT(*) AS entries, MIN(created_at) AS oldest, MAX(created_at) AS newest
+         FROM entries GROUP BY namespace ORDER BY namespace`,
+      )
+      .all() as Array<{ namespace: string; entries: number; oldest: number; newest: number }>;
+    let bytes = 0;
+    for (const suffix of ['', '-wal', '-shm']) {
+      try {
+        bytes += statSync(this.path + suffix).size;
+      } catch {
+        // The WAL and shared-memory files exist only while the database is open somewhere.
+      }
+    }
+    return {
+      path: this.path,
+      entries: rows.reduce((n, r) => n + r.entries, 0),
+      bytes,
+      namespaces: rows.map((r) => ({
+        namespace: r.namespace,
+        entries: r.entries,
+        oldest: new Date(r.oldest).toISOString(),
+        newest: new Date(r.newest).toISOString(),
+      })),
+    };
+  }
+
+  /** Delete every entry, or one namespace's; returns how many went. */
+  clear(namespace?: string): number {
+    const info =
+      namespace === undefined
+        ? this.db.prepare('DELETE FROM entries').run()
+        : this.db.prepare('DELETE FROM entries WHERE namespace = ?').run(namespace);
+    return info.changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

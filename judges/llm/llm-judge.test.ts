@@ -1,0 +1,286 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
+import { describeJudgeConformance } from '../conformance.ts';
+import type { JudgeItem } from '../types.ts';
+import { LlmJudge, type LlmJudgeOptions } from './llm-judge.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fr-llm-judge-'));
+let server: OpenAiTestServer;
+
+beforeAll(async () => {
+  server = await startOpenAiTestServer();
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  server.setFaultRule(undefined);
+  server.setLatency(0);
+});
+
+/** Fast retry settings so fault tests take milliseconds. */
+const fast = (extra: LlmJudgeOptions = {}): LlmJudge =>
+  new LlmJudge({
+    baseURL: server.baseURL,
+    model: 'grader',
+    cachePath: null,
+    initialDelayMs: 2,
+    maxDelayMs: 10,
+    timeoutMs: 2_000,
+    ...extra,
+  });
+
+describeJudgeConformance('llm (through the real openai client and an HTTP test server)', () =>
+  fast({ cachePath: join(dir, 'conformance.sqlite') }),
+);
+
+const q = 'What is the capital of France?';
+const paraphrase: JudgeItem = { question: q, answers: ['Paris'], prediction: 'It is Paris' };
+const wrong: JudgeItem = { question: q, answers: ['Paris'], prediction: 'Probably Lyon' };
+const requestsFor = (prediction: string) =>
+  server.requests.filter((r) => JSON.stringify(r.body.messages).includes(prediction)).length;
+
+describe('the llm judge', () => {
+  it('asks for a JSON-schema verdict at temperature 0 and returns the model verdicts', async () => {
+    const judge = fast();
+    const before = server.requests.length;
+    const v = await judge.judge([paraphrase, wrong]);
+    expect(v.map((x) => x.verdict)).toEqual(['correct', 'incorrect']);
+    const sent = server.requests.slice(before).map((r) => r.body);
+    expect(sent).toHaveLength(2);
+    for (const body of sent) {
+      expect(body.temperature).toBe(0);
+      expect(body.response_format?.type).toBe('json_schema');
+    }
+    expect(v[0]!.reasoning).toMatch(/rule/);
+  });
+
+  it('short-circuits exact matches and blank answers without a call', async () => {
+    const judge = fast();
+    const before = server.requests.length;
+    const v = await judge.judge([
+      { question: q, answers: ['Paris'], prediction: 'paris.' },
+      { question: q, answers: ['Paris'], prediction: ' ' },
+    ]);
+    expect(v.map((x) => x.verdict)).toEqual(['correct', 'not_attempted']);
+    expect(server.requests.length).toBe(before);
+    expect(judge.stats.shortCircuits).toBe(2);
+  });
+
+  it('retries a 429, waiting at least its retry-after-ms, then succeeds', async () => {
+    const judge = fast();
+    server.queueFaults({ kind: 'status', status: 429, retryAfterMs: 150 });
+    const t0 = performance.now();
+    const [v] = await judge.judge([paraphrase]);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(v!.verdict).toBe('correct');
+    expect(judge.stats).toMatchObject({ httpAttempts: 2, retries: 1, failures: 0 });
+  });
+
+  it('retries 500s, a dropped connection and a timeout, then succeeds', async () => {
+    const judge = fast({ timeoutMs: 200 });
+    server.queueFaults(
+      { kind: 'status', status: 500 },
+      { kind: 'disconnect' },
+      { kind: 'hang', ms: 1_000 },
+    );
+    const [v] = await judge.judge([paraphrase]);
+    expect(v).toMatchObject({ verdict: 'correct', status: 'ok', reward: 1 });
+    expect(judge.stats).toMatchObject({ httpAttempts: 4, retries: 3 });
+  });
+
+  it('reports judge_failed with reward null (never 0) when 429s outlast the retry budget', async () => {
+    const judge = fast({ maxRetries: 2 });
+    server.queueFaults(
+      ...Array.from(
+        { length: 3 },
+        () => ({ kind: 'status', status: 429, retryAfterMs: 1 }) as const,
+      ),
+    );
+    const [v] = await judge.judge([paraphrase]);
+    expect(v).toMatchObject({ status: 'judge_failed', verdict: null, reward: null });
+    expect(v!.error?.code).toBe('FR_ERR_JUDGE_RATE_LIMITED');
+    expect(judge.stats).toMatchObject({ httpAttempts: 3, failedVerdicts: 1 });
+  });
+
+  it('reports FR_ERR_JUDGE_TIMEOUT when every attempt times out', async () => {
+    const judge = fast({ timeoutMs: 100, maxRetries: 1 });
+    server.queueFaults({ kind: 'hang', ms: 800 }, { kind: 'hang', ms: 800 });
+    const [v] = await judge.judge([paraphrase]);
+    expect(v!.error?.code).toBe('FR_ERR_JUDGE_TIMEOUT');
+    expect(v!.reward).toBeNull();
+  });
+
+  it('retries truncated and malformed replies, then grades', async () => {
+    const judge = fast();
+    server.queueFaults({ kind: 'truncated' }, { kind: 'malformed' });
+    const [v] = await judge.judge([wrong]);
+    expect(v!.verdict).toBe('incorrect');
+    expect(judge.stats).toMatchObject({ parseFailures: 2, httpAttempts: 3 });
+  });
+
+  it('never guesses: an always-unparseable reply is FR_ERR_JUDGE_UNPARSEABLE after the parse retries', async () => {
+    const judge = fast({ parseRetries: 2 });
+    server.setFaultRule(() => ({ kind: 'malformed', content: '{"verdict": "probably"}' }));
+    const [v] = await judge.judge([wrong]);
+    expect(v).toMatchObject({ status: 'judge_failed', verdict: null, reward: null });
+    expect(v!.error?.code).toBe('FR_ERR_JUDGE_UNPARSEABLE');
+    expect(judge.stats.httpAttempts).toBe(3);
+  });
+
+  it('does not retry a 401 and reports FR_ERR_JUDGE_REJECTED', async () => {
+    const judge = fast();
+    server.queueFaults({ kind: 'status', status: 401 });
+    const [v] = await judge.judge([wrong]);
+    expect(v!.error?.code).toBe('FR_ERR_JUDGE_REJECTED');
+    expect(judge.stats.httpAttempts).toBe(1);
+  });
+
+  it('opens its circuit while the endpoint is down and fails fast with retryable FR_ERR_JUDGE_UNAVAILABLE', async () => {
+    const judge = fast({
+      maxRetries: 1,
+      breakerFailures: 3,
+      breakerCooldownMs: 60_000,
+      concurrency: 1,
+    });
+    server.setFaultRule(() => ({ kind: 'status', status: 503 }));
+    const items = Array.from({ length: 10 }, (_, i) => ({ ...wrong, prediction: `Lyon ${i}` }));
+    const before = server.requests.length;
+    const v = await judge.judge(items);
+    expect(v.every((x) => x.status === 'judge_failed' && x.reward === null)).toBe(true);
+    expect(v.every((x) => x.error?.code === 'FR_ERR_JUDGE_UNAVAILABLE')).toBe(true);
+    // Three failures open the circuit; the other requests never reach the server.
+    expect(server.requests.length - before).toBe(3);
+    expect(judge.stats.breakerOpened).toBe(1);
+    expect(judge.stats.failedVerdicts).toBe(10);
+  });
+
+  it('closes the circuit again after a successful probe', async () => {
+    const judge = fast({ maxRetries: 0, breakerFailures: 2, breakerCooldownMs: 50 });
+    server.queueFaults({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const first = await judge.judge([
+      { ...wrong, prediction: 'Lyon A' },
+      { ...wrong, prediction: 'Lyon B' },
+    ]);
+    expect(first.map((x) => x.error?.code)).toEqual([
+      'FR_ERR_JUDGE_UNAVAILABLE',
+      'FR_ERR_JUDGE_UNAVAILABLE',
+    ]);
+    await new Promise((r) => setTimeout(r, 60));
+    const [again] = await judge.judge([{ ...wrong, prediction: 'Lyon C' }]);
+    expect(again!.verdict).toBe('incorrect');
+  });
+
+  it('coalesces identical requests in flight into one call', async () => {
+    const judge = fast();
+    server.setLatency(50);
+    const item = { question: q, answers: ['Paris'], prediction: 'Coalesced Lyon' };
+    const v = await judge.judge(Array.from({ length: 8 }, () => item));
+    expect(new Set(v.map((x) => x.verdict))).toEqual(new Set(['incorrect']));
+    expect(requestsFor('Coalesced Lyon')).toBe(1);
+    expect(judge.stats.coalesced).toBe(7);
+  });
+
+  it('keeps at most `concurrency` requests in flight', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    server.setAnswerer(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return JSON.stringify({ reasoning: 'r', verdict: 'incorrect' });
+    });
+    try {
+      const judge = fast({ concurrency: 3 });
+      await judge.judge(
+        Array.from({ length: 12 }, (_, i) => ({ ...wrong, prediction: `limit ${i}` })),
+      );
+      expect(peak).toBe(3);
+    } finally {
+      const { gradingAnswerer } = await import('../../test/support/openai-server.ts');
+      server.setAnswerer(gradingAnswerer);
+    }
+  });
+
+  it('falls back to one-word replies when the server refuses json_schema', async () => {
+    const plain = await startOpenAiTestServer({ supportsJsonSchema: false });
+    try {
+      const judge = new LlmJudge({ baseURL: plain.baseURL, model: 'grader', cachePath: null });
+      const v = await judge.judge([
+        paraphrase,
+        wrong,
+        { question: q, answers: ['Paris'], prediction: "I don't know" },
+      ]);
+      expect(v.map((x) => x.verdict)).toEqual(['correct', 'incorrect', 'not_attempted']);
+      expect(judge.stats.responseFormat).toBe('text');
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('finds its verdicts in the cache after a restart, keyed by the normalised prediction', async () => {
+    const path = join(dir, 'restart.sqlite');
+    const first = fast({ cachePath: path });
+    const a = await first.judge([paraphrase, wrong]);
+    expect(a.map((x) => x.cached)).toEqual([false, false]);
+    await first.close();
+
+    const before = server.requests.length;
+    const second = fast({ cachePath: path });
+    const b = await second.judge([paraphrase, { ...wrong, prediction: 'PROBABLY, lyon!' }]);
+    expect(b.map((x) => x.verdict)).toEqual(['correct', 'incorrect']);
+    expect(b.map((x) => x.cached)).toEqual([true, true]);
+    expect(server.requests.length).toBe(before);
+
+    // Another model is another fingerprint: no stale verdicts.
+    const other = fast({ cachePath: path, model: 'another-grader' });
+    const [c] = await other.judge([paraphrase]);
+    expect(c!.cached).toBe(false);
+    await Promise.all([second.close(), other.close()]);
+  });
+
+  it('rejects the whole batch with FR_ERR_JUDGE_CANCELLED when the signal fires mid-way', async () => {
+    const judge = fast();
+    server.setLatency(300);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    await expect(
+      judge.judge([{ ...wrong, prediction: 'cancel me' }], { signal: ac.signal }),
+    ).rejects.toMatchObject({
+      code: 'FR_ERR_JUDGE_CANCELLED',
+    });
+  });
+
+  it('needs a model and base URL, from options or the environment', () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.FACTRECALL_JUDGE_MODEL;
+      delete process.env.OPENAI_BASE_URL;
+      expect(() => new LlmJudge({ cachePath: null })).toThrow(/not configured/);
+      process.env.FACTRECALL_JUDGE_MODEL = 'env-model';
+      process.env.OPENAI_BASE_URL = server.baseURL;
+      const judge = new LlmJudge({ cachePath: null });
+      expect(judge.model).toBe('env-model');
+      expect(() => new LlmJudge({ cachePath: null, temperature: 1 } as never)).toThrow(
+        /unknown or malformed/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('has a fingerprint that follows the model and settings but not the key or URL', () => {
+    const base = { baseURL: server.baseURL, model: 'm', cachePath: null } as const;
+    const fp = new LlmJudge(base).fingerprint;
+    expect(
+      new LlmJudge({ ...base, apiKey: 'secret', baseURL: 'http://other:1/v1' }).fingerprint,
+    ).toBe(fp);
+    expect(new LlmJudge({ ...base, model: 'n' }).fingerprint).not.toBe(fp);
+    expect(new LlmJudge({ ...base, maxTokens: 64 }).fingerprint).not.toBe(fp);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The `llm` judge: asks a model behind any OpenAI-compatible endpoint for a structured verdict,
+ * with our versioned grading prompt (grading-prompt.ts), through StructuredClient (retries,
+ * breaker, concurrency limit, timeouts, coalescing) and the persistent SQLite verdict cache.
+ *
+ * Cheap paths first: a blank prediction is not attempted and an exact match is correct, both
+ * without a call. A request that fails for good becomes a `judge_failed` verdict with reward
+ * null and the error's code (retryable codes such as FR_ERR_JUDGE_UNAVAILABLE tell the caller
+ * to try again later); it never becomes a guessed label.
+ */
+import { z } from 'zod';
+import { isFactRecallError } from '../../lib/errors.ts';
+import { canonicalJson, fingerprintOf, sha256 } from '../../lib/hash.ts';
+import { SqliteCache } from '../cache/sqlite-cache.ts';
+import { judgeError } from '../errors.ts';
+import { isExactMatch } from '../exact.ts';
+import { normalizeAnswer } from '../normalize.ts';
+import type { Judge, JudgeItem, Verdict } from '../types.ts';
+import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from '../verdicts.ts';
+import {
+  GRADING_PROMPT_VERSION,
+  gradedVerdictSchema,
+  gradingMessages,
+  ONE_WORD_INSTRUCTION,
+  parseOneWordVerdict,
+} from './grading-prompt.ts';
+import { StructuredClient, type StructuredClientStats } from './structured-client.ts';
+
+/** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
+export const LLM_JUDGE_VERSION = 1;
+
+export const llmJudgeOptionsSchema = z
+  .object({
+    /** Default OPENAI_BASE_URL. */
+    baseURL: z.string().url().optional(),
+    /** Default OPENAI_API_KEY. Never part of the fingerprint. */
+    apiKey: z.string().optional(),
+    /** Default FACTRECALL_JUDGE_MODEL. */
+    model: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().default(30_000),
+    concurrency: z.number().int().positive().default(16),
+    maxRetries: z.number().int().min(0).default(4),
+    initialDelayMs: z.number().nonnegative().default(250),
+    maxDelayMs: z.number().nonnegative().default(8_000),
+    parseRetries: z.number().int().min(0).default(2),
+    breakerFailures: z.number().int().positive().default(8),
+    breakerCooldownMs: z.number().int().nonnegative().default(10_000),
+    responseFormat: z.enum(['auto', 'json_schema', 'text']).default('auto'),
+    maxTokens: z.number().int().positive().default(256),
+    /** SQLite verdict cache file; null for none. Default: .cache/judges/verdicts.sqlite. */
+    cachePath: z.string().nullable().optional(),
+  })
+  .strict();
+export type LlmJudgeOptions = z.input<typeof llmJudgeOptionsSchema>;
+
+/** Cache key of one item: question, gold list, and the normalised prediction. */
+export function verdictCacheKey(item: JudgeItem): string {
+  return sha256(
+    canonicalJson({ q: item.question, gold: item.answers, p: normalizeAnswer(item.prediction) }),
+  );
+}
+
+export interface LlmJudgeStats extends StructuredClientStats {
+  shortCircuits: number;
+  failedVerdicts: number;
+}
+
+export class LlmJudge implements Judge {
+  readonly id = 'llm';
+  readonly fingerprint: string;
+  readonly model: string;
+  private readonly client: StructuredClient;
+  private readonly cache: SqliteCache | undefined;
+  private shortCircuits = 0;
+  private failedVerdicts = 0;
+
+  constructor(options: LlmJudgeOptions = {}) {
+    const parsed = llmJudgeOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', `llm options: ${parsed.error.message}`);
+    }
+    const o = parsed.data;
+    const model = o.model ?? process.env.FACTRECALL_JUDGE_MODEL;
+    if (!model)
+      throw judgeError('FR_ERR_JUDGE_CONFIG', 'no model (option model or FACTRECALL_JUDGE_MODEL)');
+    const baseURL = o.baseURL ?? process.env.OPENAI_BASE_URL;
+    if (!baseURL)
+      throw judgeError('FR_ERR_JUDGE_CONFIG', 'no base URL (option baseURL or OPENAI_BASE_URL)');
+    this.model = model;
+    this.fingerprint = fingerprintOf({
+      id: 'llm',
+      version: LLM_JUDGE_VERSION,
+      prompt: GRADING_PROMPT_VERSION,
+      model,
+      temperature: 0,
+      maxTokens: o.maxTokens,
+      responseFormat: o.responseFormat,
+    });
+    this.cache = o.cachePath === null ? undefined : new SqliteCache(o.cachePath ?? undefined);
+    this.client = new StructuredClient({
+      baseURL,
+      ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
+      model,
+      timeoutMs: o.timeoutMs,
+      concurrency: o.concurrency,
+      retry: {
+        maxRetries: o.maxRetries,
+        initialDelayMs: o.initialDelayMs,
+        maxDelayMs: o.maxDelayMs,
+      },
+      parseRetries: o.parseRetries,
+      breaker: { failureThreshold: o.breakerFailures, cooldownMs: o.breakerCooldownMs },
+      responseFormat: o.responseFormat,
+      temperature: 0,
+      maxTokens: o.maxTokens,
+      ...(this.cache ? { cache: this.cache.namespace(this.fingerprint) } : {}),
+    });
+  }
+
+  get stats(): LlmJudgeStats {
+    return {
+      ...this.client.stats,
+      shortCircuits: this.shortCircuits,
+      failedVerdicts: this.failedVerdicts,
+    };
+  }
+
+  async judge(
+    items: readonly JudgeItem[],
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<Verdict[]> {
+    assertValidItems(items);
+    throwIfCancelled(opts.signal);
+    return Promise.all(items.map((item) => this.judgeOne(item, opts.signal)));
+  }
+
+  private async judgeOne(item: JudgeItem, signal: AbortSignal | undefined): Promise<Verdict> {
+    const start = performance.now();
+    if (normalizeAnswer(item.prediction) === '') {
+      this.shortCircuits++;
+      return okVerdict(this.id, 'not_attempted', performance.now() - start, {
+        reasoning: 'blank answer',
+      });
+    }
+    if (isExactMatch(item)) {
+      this.shortCircuits++;
+      return okVerdict(this.id, 'correct', performance.now() - start, { reasoning: 'exact match' });
+    }
+    try {
+      const r = await this.client.request({
+        messages: gradingMessages(item),
+        schema: gradedVerdictSchema,
+        schemaName: 'factrecall_verdict',
+        text: { instruction: ONE_WORD_INSTRUCTION, parse: parseOneWordVerdict },
+        cacheKey: verdictCacheKey(item),
+        ...(signal ? { signal } : {}),
+      });
+      return okVerdict(this.id, r.value.verdict, performance.now() - start, {
+        cached: r.cached,
+        reasoning: r.value.reasoning,
+      });
+    } catch (e) {
+      if (isFactRecallError(e, 'FR_ERR_JUDGE_CANCELLED')) throw e;
+      this.failedVerdicts++;
+      const error = isFactRecallError(e)
+        ? e
+        : judgeError('FR_ERR_JUDGE_UNAVAILABLE', e instanceof Error ? e.message : String(e));
+      return failedVerdict(this.id, error, performance.now() - start);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.cache?.close();
+  }
+}
