@@ -1,0 +1,34 @@
+"""Entry point: ``python -m factrecall_worker`` serves RPC frames on stdin/stdout.
+
+stdout carries frames only: the real stdout is kept for them, and file descriptor 1 (where
+print, warnings and C libraries write) is pointed at stderr before anything else runs.
+``--list-errors`` prints the error catalogue as JSON and exits (for the cross-language test).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--list-errors"]:
+        from .errors import all_error_classes
+
+        rows = [{"code": c.code, "retryable": c.retryable, "doc": (c.__doc__ or "").strip()} for c in all_error_classes()]
+        print(json.dumps(rows))
+        return 0
+    frames_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    logging.basicConfig(stream=sys.stderr, level=os.environ.get("FACTRECALL_WORKER_LOG", "WARNING"),
+                        format="[worker %(process)d] %(levelname)s %(message)s")
+    from .server import serve  # imports torch: after the redirect, so its output goes to stderr
+
+    return serve(sys.stdin.buffer, frames_out)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,135 @@
+"""The GRPO learner: one optimizer step from a batch of scored samples.
+
+The batch is cut into micro-batches; each adds sum(mask * (pg + beta kl)) / N_total to the
+gradient, N_total being the real completion tokens of the whole batch, so the accumulated
+gradient is the token-mean gradient of the whole batch (see losses.py). Then the gradient is
+clipped by global norm and AdamW steps. A non-finite loss or gradient refuses the step and
+leaves the weights and optimizer untouched.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from .errors import NonFiniteError
+from .losses import grpo_per_token_loss, masked_token_sum
+from .model import TinyGPT
+from .scoring import completion_logprobs
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """AdamW and clipping. lr 1e-6 is the paper's for pretrained LLMs; tiny models want more."""
+
+    lr: float = 1e-6
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0  # max global grad norm; 0 = no clipping
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """GRPO loss settings: PPO clip epsilon, KL coefficient beta, sampling temperature."""
+
+    clip_eps: float = 0.2
+    kl_coef: float = 0.001
+    temperature: float = 1.0
+
+
+@dataclass
+class TrainSample:
+    """One completion to learn from; ``old_logprobs`` are the sampling log-probs, untouched."""
+
+    prompt_ids: list[int]
+    completion_ids: list[int]
+    old_logprobs: list[float]
+    advantage: float
+    mask: bool = True
+
+
+def make_optimizer(model: TinyGPT, cfg: OptimConfig) -> torch.optim.AdamW:
+    return torch.optim.AdamW(
+        model.parameters(),
+        lr=cfg.lr,
+        betas=(cfg.beta1, cfg.beta2),
+        eps=cfg.eps,
+        weight_decay=cfg.weight_decay,
+    )
+
+
+class Learner:
+    """Holds the policy, its frozen reference and the optimizer; ``step`` counts optimizer steps."""
+
+    def __init__(self, policy: TinyGPT, reference: TinyGPT, optim: OptimConfig, loss: LossConfig):
+        self.policy = policy
+        self.reference = reference
+        self.reference.eval()
+        self.reference.requires_grad_(False)
+        self.optim_cfg = optim
+        self.loss_cfg = loss
+        self.optimizer = make_optimizer(policy, optim)
+        self.step = 0
+
+    def reset_optimizer(self) -> None:
+        """Fresh AdamW state (after pretraining replaced the weights)."""
+        self.optimizer = make_optimizer(self.policy, self.optim_cfg)
+
+    def train_step(self, samples: list[TrainSample], micro_batch_size: int) -> dict:
+        """One optimizer step; returns loss, pg_loss, kl, clip_frac, ratio_mean, grad_norm, ..."""
+        active = [s for s in samples if s.mask and s.completion_ids]
+        n_tokens = sum(len(s.completion_ids) for s in active)
+        base = {"samples": len(active), "masked_samples": len(samples) - len(active), "tokens": n_tokens}
+        if n_tokens == 0:
+            return {**base, "skipped": True, "step": self.step, "loss": 0.0, "pg_loss": 0.0,
+                    "kl": 0.0, "clip_frac": 0.0, "ratio_mean": 1.0, "grad_norm": 0.0,
+                    "lr": self.optim_cfg.lr}
+        cfg = self.loss_cfg
+        device = self.policy.wte.weight.device
+        self.policy.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        sums = {"loss": 0.0, "pg": 0.0, "kl": 0.0, "clipped": 0.0, "ratio": 0.0}
+        for start in range(0, len(active), micro_batch_size):
+            mb = active[start : start + micro_batch_size]
+            prompts = [s.prompt_ids for s in mb]
+            completions = [s.completion_ids for s in mb]
+            logp, mask = completion_logprobs(self.policy, prompts, completions, cfg.temperature)  # (b, L)
+            with torch.no_grad():
+                ref_logp, _ = completion_logprobs(self.reference, prompts, completions, cfg.temperature)  # (b, L)
+            old = torch.zeros_like(logp)  # (b, L)
+            for i, s in enumerate(mb):
+                old[i, : len(s.old_logprobs)] = torch.tensor(s.old_logprobs, dtype=old.dtype)
+            adv = torch.tensor([s.advantage for s in mb], dtype=logp.dtype, device=device)  # (b,)
+            per_token, pg, kl, clipped = grpo_per_token_loss(logp, old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef)
+            piece = masked_token_sum(per_token, mask) / n_tokens  # scalar, this micro-batch's share
+            piece.backward()
+            with torch.no_grad():
+                sums["loss"] += float(piece)
+                sums["pg"] += float(masked_token_sum(pg, mask))
+                sums["kl"] += float(masked_token_sum(kl, mask))
+                sums["clipped"] += float(masked_token_sum(clipped.float(), mask))
+                sums["ratio"] += float(masked_token_sum(torch.exp(logp - old), mask))
+        max_norm = self.optim_cfg.grad_clip if self.optim_cfg.grad_clip > 0 else float("inf")
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.policy.parameters(), max_norm))
+        if not (math.isfinite(sums["loss"]) and math.isfinite(grad_norm)):
+            self.optimizer.zero_grad(set_to_none=True)
+            raise NonFiniteError(f"loss {sums['loss']}, grad norm {grad_norm}; step {self.step + 1} refused")
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.step += 1
+        return {
+            **base,
+            "skipped": False,
+            "step": self.step,
+            "loss": sums["loss"],
+            "pg_loss": sums["pg"] / n_tokens,
+            "kl": sums["kl"] / n_tokens,
+            "clip_frac": sums["clipped"] / n_tokens,
+            "ratio_mean": sums["ratio"] / n_tokens,
+            "grad_norm": grad_norm,
+            "lr": self.optim_cfg.lr,
+        }

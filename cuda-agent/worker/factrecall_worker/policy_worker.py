@@ -1,0 +1,272 @@
+"""The policy worker's state and its RPC methods (transport-free: params in, result out).
+
+It holds the tokenizer, the policy TinyGPT (shared by the engine and the learner, so there are
+no weight copies), the frozen reference copy, the optimizer and the sampling generator. Each
+public method takes the request's ``params`` map and returns the ``result`` map; errors are
+WorkerError subclasses. ``server.py`` puts these on the wire.
+"""
+
+from __future__ import annotations
+
+import copy
+import platform
+from collections.abc import Callable
+from dataclasses import asdict
+
+import torch
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .engine import SamplingParams
+from .errors import BadParamsError, CheckpointInvalidError, NotReadyError, UnsupportedEngineError
+from .learner import Learner, LossConfig, OptimConfig, TrainSample
+from .model import GPTConfig, TinyGPT
+from .params import Params, float_list, int_list
+from .pretrain import PretrainConfig, pretrain
+from .rng import capture_rng_states, restore_rng_states, seed_all
+from .tiny_engine import TinyEngine
+from .tokenizer import WordTokenizer
+
+Notify = Callable[[dict], None]
+ENGINES = ("tiny",)
+
+
+def _resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise BadParamsError("device `cuda` asked for, but torch sees no CUDA device here")
+    return torch.device(name)
+
+
+class PolicyWorker:
+    def __init__(self) -> None:
+        self.tok: WordTokenizer | None = None
+        self.learner: Learner | None = None
+        self.engine: TinyEngine | None = None
+        self.sample_gen: torch.Generator | None = None
+        self.device = torch.device("cpu")
+        self.seed = 0
+
+    # -- state checks ----------------------------------------------------------------------
+    def _ready(self, method: str) -> tuple[WordTokenizer, Learner, TinyEngine]:
+        if self.tok is None or self.learner is None or self.engine is None:
+            raise NotReadyError(f"`{method}` needs a model: call `init` (or `load`) first")
+        return self.tok, self.learner, self.engine
+
+    def _prompt_ids(self, where: str, prompts: list) -> list[list[int]]:
+        tok = self.tok
+        assert tok is not None
+        out = []
+        for i, p in enumerate(prompts):
+            out.append(tok.encode(p, bos=True) if isinstance(p, str) else int_list(f"{where}[{i}]", p, len(tok)))
+        return out
+
+    # -- methods ---------------------------------------------------------------------------
+    def info(self, params: dict) -> dict:
+        """Versions and what is loaded (cheap; no state needed)."""
+        Params("info", params).done()
+        return {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "cuda_available": torch.cuda.is_available(),
+            "engines": list(ENGINES),
+            "ready": self.learner is not None,
+            "vocab_size": len(self.tok) if self.tok else None,
+        }
+
+    def tokenizer(self, params: dict) -> dict:
+        """Fit the vocabulary on ``texts`` or set it from ``vocab``; returns ids of the specials."""
+        p = Params("tokenizer", params)
+        texts, vocab = p.list("texts", None), p.list("vocab", None)
+        min_count, max_size = p.int("min_count", 1, min=1), p.int("max_size", None, min=5)
+        p.done()
+        if (texts is None) == (vocab is None):
+            raise BadParamsError("tokenizer: give exactly one of `texts` (to fit) or `vocab` (to set)")
+        tok = WordTokenizer(vocab) if vocab is not None else WordTokenizer.fit(texts, min_count, max_size)
+        if self.learner is not None and self.tok is not None and tok.vocab != self.tok.vocab:
+            raise BadParamsError("tokenizer: the model is built on another vocabulary; call `init` again after this")
+        self.tok = tok
+        return self._tokenizer_info()
+
+    def _tokenizer_info(self) -> dict:
+        tok = self.tok
+        assert tok is not None
+        return {
+            "vocab_size": len(tok),
+            "vocab": tok.vocab,
+            "special_ids": {"pad": tok.pad_id, "bos": tok.bos_id, "eos": tok.eos_id,
+                            "unk": tok.unk_id, "newline": tok.newline_id},
+        }
+
+    def init(self, params: dict) -> dict:
+        """Build policy, reference copy, optimizer and engine; seed every generator."""
+        p = Params("init", params)
+        engine = p.str("engine", "tiny")
+        seed = p.int("seed", 0, min=0)
+        device = _resolve_device(p.str("device", "auto", choices=("auto", "cpu", "cuda")))
+        threads = p.int("threads", 2, min=1)
+        vocab = p.list("vocab", None)
+        m = p.map("model")
+        o = p.map("optim")
+        lo = p.map("loss")
+        model_kw = {"block_size": m.int("block_size", 64, min=2), "n_layer": m.int("n_layer", 2, min=1),
+                    "n_head": m.int("n_head", 4, min=1), "n_embd": m.int("n_embd", 128, min=1),
+                    "dropout": m.float("dropout", 0.0, min=0.0, max=0.9)}
+        optim = OptimConfig(lr=o.float("lr", 1e-6, min=0.0), beta1=o.float("beta1", 0.9, min=0.0, max=1.0),
+                            beta2=o.float("beta2", 0.999, min=0.0, max=1.0), eps=o.float("eps", 1e-8, min=0.0),
+                            weight_decay=o.float("weight_decay", 0.0, min=0.0),
+                            grad_clip=o.float("grad_clip", 1.0, min=0.0))
+        loss = LossConfig(clip_eps=lo.float("clip_eps", 0.2, min=0.0, max=1.0),
+                          kl_coef=lo.float("kl_coef", 0.001, min=0.0),
+                          temperature=lo.float("temperature", 1.0, min=1e-6))
+        for sub in (p, m, o, lo):
+            sub.done()
+        if engine not in ENGINES:
+            raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
+        if model_kw["n_embd"] % model_kw["n_head"]:
+            raise BadParamsError(f"init.model: n_embd {model_kw['n_embd']} is not a multiple of n_head {model_kw['n_head']}")
+        if vocab is not None:
+            self.tok = WordTokenizer(vocab)
+        if self.tok is None:
+            raise NotReadyError("init needs a vocabulary: call `tokenizer` first or pass `vocab`")
+        if device.type == "cpu":
+            torch.set_num_threads(threads)
+        self.device, self.seed = device, seed
+        seed_all(seed)
+        cfg = GPTConfig(vocab_size=len(self.tok), **model_kw)
+        self._build(cfg, optim, loss)
+        assert self.learner is not None
+        return {"engine": engine, "device": str(device), "parameters": self.learner.policy.num_parameters(),
+                "model": asdict(cfg), "torch": torch.__version__}
+
+    def _build(self, cfg: GPTConfig, optim: OptimConfig, loss: LossConfig) -> None:
+        assert self.tok is not None
+        policy = TinyGPT(cfg).to(self.device)
+        reference = copy.deepcopy(policy)
+        self.learner = Learner(policy, reference, optim, loss)
+        self.engine = TinyEngine(policy, self.tok.pad_id, [self.tok.eos_id, self.tok.newline_id])
+        self.sample_gen = torch.Generator(device=self.device)
+        self.sample_gen.manual_seed(self.seed + 1)
+
+    def generate(self, params: dict) -> dict:
+        """``n`` samples per prompt with token ids, sampling log-probs and decoded text."""
+        tok, _, engine = self._ready("generate")
+        p = Params("generate", params)
+        prompts = self._prompt_ids("generate.prompts", p.list("prompts", min_len=1))
+        sp = SamplingParams(n=p.int("n", 1, min=1), max_new_tokens=p.int("max_new_tokens", 16, min=1),
+                            temperature=p.float("temperature", 1.0, min=0.0), top_p=p.float("top_p", 1.0, min=0.0, max=1.0),
+                            top_k=p.int("top_k", 0, min=0), greedy=p.bool("greedy", False))
+        seed = p.int("seed", None, min=0)
+        p.done()
+        if sp.top_p <= 0.0:
+            raise BadParamsError("generate: `top_p` must be > 0")
+        gen = self.sample_gen
+        if seed is not None:
+            gen = torch.Generator(device=self.device)
+            gen.manual_seed(seed)
+        groups = engine.generate(prompts, sp, gen)
+        return {"results": [
+            {"prompt_ids": prompt, "samples": [
+                {"token_ids": c.token_ids, "logprobs": c.logprobs, "text": tok.decode(c.token_ids),
+                 "finish_reason": c.finish_reason} for c in group]}
+            for prompt, group in zip(prompts, groups, strict=True)]}
+
+    def logprobs(self, params: dict) -> dict:
+        """Per-token log-probs of given completions under the policy and the reference."""
+        tok, learner, engine = self._ready("logprobs")
+        p = Params("logprobs", params)
+        prompts = self._prompt_ids("logprobs.prompts", p.list("prompts", min_len=1))
+        completions = [int_list(f"logprobs.completions[{i}]", c, len(tok)) for i, c in enumerate(p.list("completions"))]
+        temperature = p.float("temperature", learner.loss_cfg.temperature, min=1e-6)
+        with_ref = p.bool("reference", True)
+        p.done()
+        if len(completions) != len(prompts):
+            raise BadParamsError(f"logprobs: {len(prompts)} prompts but {len(completions)} completions")
+        result: dict = {"policy": engine.logprobs(prompts, completions, temperature)}
+        if with_ref:
+            result["reference"] = TinyEngine(learner.reference, tok.pad_id, []).logprobs(prompts, completions, temperature)
+        return result
+
+    def train_step(self, params: dict) -> dict:
+        """One GRPO optimizer step on a batch of samples (see learner.py)."""
+        tok, learner, _ = self._ready("train_step")
+        p = Params("train_step", params)
+        raw = p.list("samples", min_len=1)
+        micro = p.int("micro_batch_size", 32, min=1)
+        p.done()
+        samples = []
+        for i, s in enumerate(raw):
+            q = Params(f"train_step.samples[{i}]", s)
+            completion = int_list(f"samples[{i}].completion_ids", q.list("completion_ids"), len(tok))
+            samples.append(TrainSample(
+                prompt_ids=int_list(f"samples[{i}].prompt_ids", q.list("prompt_ids", min_len=1), len(tok)),
+                completion_ids=completion,
+                old_logprobs=float_list(f"samples[{i}].old_logprobs", q.list("old_logprobs"), len(completion)),
+                advantage=q.float("advantage"),
+                mask=q.bool("mask", True)))
+            q.done()
+        return learner.train_step(samples, micro)
+
+    def pretrain(self, params: dict, notify: Notify | None = None) -> dict:
+        """Next-token training on documents; afterwards the reference is the pretrained model."""
+        tok, learner, _ = self._ready("pretrain")
+        p = Params("pretrain", params)
+        docs = p.list("documents", min_len=1)
+        cfg = PretrainConfig(epochs=p.int("epochs", min=1), batch_size=p.int("batch_size", 32, min=1),
+                             lr=p.float("lr", 3e-3, min=0.0), weight_decay=p.float("weight_decay", 0.1, min=0.0),
+                             warmup_frac=p.float("warmup_frac", 0.05, min=0.0, max=1.0),
+                             min_lr_frac=p.float("min_lr_frac", 0.1, min=0.0, max=1.0),
+                             grad_clip=p.float("grad_clip", 1.0, min=0.0), seq_len=p.int("seq_len", 0, min=0))
+        every = p.int("progress_every", 50, min=1)
+        seed = p.int("seed", self.seed, min=0)
+        p.done()
+        gen = torch.Generator()
+        gen.manual_seed(seed)
+        result = pretrain(learner.policy, tok, docs, cfg, gen, notify, every)
+        learner.reference.load_state_dict(learner.policy.state_dict())
+        learner.reset_optimizer()
+        learner.step = 0
+        return result
+
+    def save(self, params: dict) -> dict:
+        """Write a checkpoint for an exact resume; returns its size."""
+        tok, learner, engine = self._ready("save")
+        p = Params("save", params)
+        path = p.str("path")
+        p.done()
+        assert self.sample_gen is not None
+        rng = capture_rng_states()
+        rng["sampling"] = self.sample_gen.get_state()
+        size = save_checkpoint(path, {
+            "engine": engine.name, "seed": self.seed, "model_config": asdict(learner.policy.cfg),
+            "vocab": tok.vocab, "policy": learner.policy.state_dict(), "reference": learner.reference.state_dict(),
+            "optimizer": learner.optimizer.state_dict(), "optim": asdict(learner.optim_cfg),
+            "loss": asdict(learner.loss_cfg), "step": learner.step, "rng": rng})
+        return {"path": path, "bytes": size, "step": learner.step}
+
+    def load(self, params: dict) -> dict:
+        """Replace all state with a checkpoint's (works before `init` too)."""
+        p = Params("load", params)
+        path = p.str("path")
+        device = p.str("device", None, choices=("auto", "cpu", "cuda"))
+        p.done()
+        state = load_checkpoint(path)
+        before = (self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed)
+        if device is not None or self.learner is None:
+            self.device = _resolve_device(device or "auto")
+        try:
+            self.tok = WordTokenizer(list(state["vocab"]))
+            self.seed = int(state.get("seed", 0))
+            self._build(GPTConfig(**state["model_config"]), OptimConfig(**state["optim"]), LossConfig(**state["loss"]))
+            assert self.learner is not None and self.sample_gen is not None
+            self.learner.policy.load_state_dict(state["policy"])
+            self.learner.reference.load_state_dict(state["reference"])
+            self.learner.optimizer.load_state_dict(state["optimizer"])
+            self.learner.step = int(state["step"])
+            restore_rng_states(state["rng"])
+            self.sample_gen.set_state(state["rng"]["sampling"])
+        except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:
+            self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed = before
+            raise CheckpointInvalidError(f"{path} does not fit this worker: {e}") from e
+        return {"path": path, "step": self.learner.step, "model": state["model_config"],
+                "parameters": self.learner.policy.num_parameters()}

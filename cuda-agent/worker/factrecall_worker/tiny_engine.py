@@ -1,0 +1,120 @@
+"""The ``tiny`` engine: batched sampling from a TinyGPT with a key/value cache.
+
+Prompts of different lengths are left-padded into one batch. Each row gets its own positions
+(counting only its real tokens) and an attention mask that hides its padding, so a row's numbers
+do not depend on what it is batched with. Generation of a row stops at <eos> or a newline token;
+finished rows keep stepping with padding until every row is done or ``max_new_tokens`` is hit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from .engine import Completion, Engine, SamplingParams
+from .model import TinyGPT
+from .sampling import sample_next
+from .scoring import check_lengths, completion_logprobs
+
+
+def left_pad(rows: Sequence[Sequence[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """idx (B, T) left-padded with pad_id, and valid (B, T) bool, True on real tokens."""
+    T = max(len(r) for r in rows)
+    idx = torch.full((len(rows), T), pad_id, dtype=torch.long)
+    valid = torch.zeros((len(rows), T), dtype=torch.bool)
+    for i, r in enumerate(rows):
+        idx[i, T - len(r) :] = torch.tensor(list(r), dtype=torch.long)
+        valid[i, T - len(r) :] = True
+    return idx.to(device), valid.to(device)
+
+
+def prefill_mask(valid: torch.Tensor) -> torch.Tensor:
+    """Causal mask that also hides padding keys: (B, T) valid -> (B, 1, T, T) bool.
+
+    Every position may attend to itself, so padding queries have one key and never produce NaN
+    (their outputs are ignored).
+    """
+    T = valid.shape[1]
+    causal = torch.ones(T, T, dtype=torch.bool, device=valid.device).tril()  # (T, T)
+    eye = torch.eye(T, dtype=torch.bool, device=valid.device)  # (T, T)
+    return ((causal[None] & valid[:, None, :]) | eye[None])[:, None]  # (B, 1, T, T)
+
+
+class TinyEngine(Engine):
+    """Samples from (and scores with) the policy TinyGPT it shares with the learner."""
+
+    name = "tiny"
+
+    def __init__(self, model: TinyGPT, pad_id: int, stop_ids: Sequence[int], max_batch_rows: int = 512):
+        self.model = model
+        self.pad_id = pad_id
+        self.stop_ids = list(stop_ids)
+        self.max_batch_rows = max_batch_rows
+
+    @torch.no_grad()
+    def _generate_rows(
+        self, rows: list[list[int]], params: SamplingParams, generator: torch.Generator | None
+    ) -> list[Completion]:
+        device = self.model.wte.weight.device
+        idx, valid = left_pad(rows, self.pad_id, device)  # (B, T), (B, T)
+        B = idx.shape[0]
+        positions = (valid.long().cumsum(dim=1) - 1).clamp(min=0)  # (B, T)
+        logits, cache = self.model(idx, positions, prefill_mask(valid))  # (B, T, V)
+        next_logits = logits[:, -1, :]  # (B, V)
+        next_pos = positions[:, -1] + 1  # (B,)
+        stop = torch.tensor(self.stop_ids, device=device)  # (S,)
+        done = torch.zeros(B, dtype=torch.bool, device=device)  # (B,)
+        tokens: list[torch.Tensor] = []
+        logps: list[torch.Tensor] = []
+        alive: list[torch.Tensor] = []
+        for step in range(params.max_new_tokens):
+            tok, lp = sample_next(
+                next_logits, params.temperature, params.top_k, params.top_p, params.greedy, generator
+            )  # (B,), (B,)
+            alive.append(~done)
+            tokens.append(tok)
+            logps.append(lp)
+            done = done | torch.isin(tok, stop)
+            if bool(done.all()) or step == params.max_new_tokens - 1:
+                break
+            valid = torch.cat([valid, torch.ones(B, 1, dtype=torch.bool, device=device)], dim=1)
+            step_mask = valid[:, None, None, :]  # (B, 1, 1, K)
+            logits, cache = self.model(tok[:, None], next_pos[:, None], step_mask, cache)  # (B, 1, V)
+            next_logits = logits[:, -1, :]  # (B, V)
+            next_pos = next_pos + 1
+        out: list[Completion] = []
+        if not tokens:
+            return [Completion([], [], "length") for _ in rows]
+        tok_m = torch.stack(tokens, dim=1).tolist()  # (B, N)
+        lp_m = torch.stack(logps, dim=1).tolist()  # (B, N)
+        alive_m = torch.stack(alive, dim=1).tolist()  # (B, N)
+        for i in range(B):
+            n = sum(alive_m[i])
+            ids = tok_m[i][:n]
+            stopped = bool(ids) and ids[-1] in self.stop_ids
+            out.append(Completion(ids, lp_m[i][:n], "stop" if stopped else "length"))
+        return out
+
+    def generate(self, prompts, params, generator):
+        check_lengths(prompts, [params.max_new_tokens] * len(prompts), self.model.cfg.block_size)
+        rows = [list(p) for p in prompts for _ in range(params.n)]
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            flat: list[Completion] = []
+            for start in range(0, len(rows), self.max_batch_rows):
+                flat.extend(self._generate_rows(rows[start : start + self.max_batch_rows], params, generator))
+        finally:
+            self.model.train(was_training)
+        return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
+
+    @torch.no_grad()
+    def logprobs(self, prompts, completions, temperature=1.0):
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            logp, mask = completion_logprobs(self.model, prompts, completions, temperature)
+        finally:
+            self.model.train(was_training)
+        return [row[: len(c)] for row, c in zip(logp.tolist(), completions, strict=True)]
