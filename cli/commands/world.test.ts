@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { generateWorld } from '../../env/datasets/factworld/index.ts';
 import { isFactRecallError } from '../../lib/errors.ts';
 import { register, runWorldGenerate } from './world.ts';
 
@@ -51,6 +52,10 @@ describe('factrecall world generate', () => {
     const world = JSON.parse(files['world.json']!);
     expect(world.config.seed).toBe(4);
     expect(world.people).toHaveLength(80);
+    // world.json's config regenerates the same world.
+    const again = generateWorld(world.config);
+    expect(again.fingerprint).toBe(world.fingerprint);
+    expect(JSON.parse(JSON.stringify(again.people))).toEqual(world.people);
     const stats = JSON.parse(files['stats.json']!);
     expect(files['corpus.txt']!.split('\n')).toHaveLength(stats.corpus.documents + 1);
     const test = files['questions.test.jsonl']!.trim()
