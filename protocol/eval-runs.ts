@@ -1,0 +1,58 @@
+/**
+ * The durable record of eval runs, for the leaderboard: an append-only JSON-lines file. Each
+ * record is appended by rewriting the file atomically (temporary sibling + rename), so a crash
+ * leaves the old file or the new one, never a half-written line; appends are serialised.
+ */
+import { readFile } from 'node:fs/promises';
+import type { EnvSpec, EpisodeCounts, SplitName } from '../env/types.ts';
+import { writeFileAtomic } from '../lib/files.ts';
+
+export interface EvalRunRecord {
+  runId: string;
+  /** closed: the client closed the env; abandoned: its connection ended first. */
+  status: 'closed' | 'abandoned';
+  recordedAt: string;
+  /** Name of the token's holder. */
+  submitter: string;
+  envId: string;
+  fingerprint: string;
+  spec: EnvSpec;
+  counts: EpisodeCounts;
+  perSplit: Partial<Record<SplitName, EpisodeCounts>>;
+}
+
+export class EvalRunLog {
+  private chain: Promise<void> = Promise.resolve();
+  constructor(readonly path: string) {}
+
+  /** Append one record; resolves once it is on disk. */
+  append(record: EvalRunRecord): Promise<void> {
+    const next = this.chain.then(async () => {
+      let old = '';
+      try {
+        old = await readFile(this.path, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      if (old.length > 0 && !old.endsWith('\n')) old += '\n';
+      await writeFileAtomic(this.path, `${old}${JSON.stringify(record)}\n`);
+    });
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** Every record, oldest first. */
+  async read(): Promise<EvalRunRecord[]> {
+    let text = '';
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as EvalRunRecord);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The gRPC binding (@grpc/grpc-js): the bidirectional `Session` stream carries the same
+ * envelopes as the WebSocket binding, and unary calls serve simple clients. Unary calls carry
+ * their token in `x-factrecall-token` metadata; their envs live in one session per token,
+ * closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
+ * in the `x-factrecall-error-bin` trailer.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { protoError } from './errors.ts';
+import { type Host, toErrorBody } from './host.ts';
+import {
+  requestEnvelopeFromProto,
+  requestFromProto,
+  responseEnvelopeToProto,
+  responseToProto,
+  serviceDefinition,
+  UNARY_METHODS,
+} from './proto-codec.ts';
+import { type ErrorBody, ROLES, type Role, VERBS } from './schema.ts';
+import { Session } from './session.ts';
+import { findToken } from './tokens.ts';
+
+export const TOKEN_METADATA = 'x-factrecall-token';
+export const ROLE_METADATA = 'x-factrecall-role';
+export const ERROR_METADATA = 'x-factrecall-error-bin';
+
+export interface GrpcBindingOptions {
+  /** HTTP/2 keepalive ping period; an unanswered ping drops a half-open connection. */
+  heartbeatMs?: number;
+}
+
+type Stream = grpc.ServerDuplexStream<Record<string, unknown>, Record<string, unknown>>;
+
+export class GrpcBinding {
+  readonly server: grpc.Server;
+  private readonly streams = new Map<Stream, Session>();
+  private readonly unary = new Map<string, Session>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly host: Host,
+    opts: GrpcBindingOptions = {},
+  ) {
+    const heartbeatMs = opts.heartbeatMs ?? 15_000;
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': host.limits.maxFrameBytes,
+      'grpc.max_send_message_length': -1,
+      'grpc.keepalive_time_ms': heartbeatMs,
+      'grpc.keepalive_timeout_ms': heartbeatMs,
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    const handlers: grpc.UntypedServiceImplementation = {
+      Session: (call: Stream) => this.session(call),
+    };
+    for (const verb of VERBS) {
+      handlers[UNARY_METHODS[verb]] = (
+        call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => void this.unaryCall(verb, call, callback);
+    }
+    this.server.addService(serviceDefinition(), handlers);
+    this.timer = setInterval(() => this.sweep(), Math.min(heartbeatMs, host.limits.idleTimeoutMs));
+    this.timer.unref();
+  }
+
+  /** Bind `address` (host:port; port 0 picks one) and resolve the port bound. */
+  listen(address: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
+    });
+  }
+
+  private session(call: Stream): void {
+    const { host } = this;
+    const writeError = (e: ReturnType<typeof protoError>) => {
+      const body = toErrorBody(e);
+      host.count('connect', body);
+      call.write(responseEnvelopeToProto('', 'error', body));
+      call.end();
+    };
+    if (host.draining) {
+      writeError(protoError('FR_ERR_PROTO_SHUTTING_DOWN'));
+      return;
+    }
+    if (host.connections >= host.limits.maxConnections) {
+      writeError(
+        protoError('FR_ERR_PROTO_TOO_MANY_CONNECTIONS', `${host.connections} open`, {
+          retryAfterMs: host.limits.retryAfterMs,
+        }),
+      );
+      return;
+    }
+    host.connections += 1;
+    const session = new Session(host, { transport: 'grpc' });
+    this.streams.set(call, session);
+    let ended = false;
+    const write = (msg: Record<string, unknown>, then?: () => void) => {
+      if (ended || call.cancelled) return;
+      // A slow reader: stop taking its requests until the stream drains.
+      if (!call.write(msg)) {
+        call.pause();
+        call.once('drain', () => call.resume());
+      }
+      then?.();
+    };
+    const finish = () => {
+      if (!this.streams.delete(call)) return;
+      host.connections -= 1;
+      void session.close().then(() => {
+        if (!ended && !call.cancelled) {
+          ended = true;
+          call.end();
+        }
+      });
+    };
+    call.on('data', (msg: Record<string, unknown>) => {
+      const decoded = requestEnvelopeFromProto(msg);
+      if (!decoded.ok) {
+        const r = session.rejectFrame(decoded.id, decoded.error).response;
+        write(responseEnvelopeToProto(r.id, r.type, r.body));
+        return;
+      }
+      void session.handle(decoded.envelope).then((reply) => {
+        const r = reply.response;
+        write(responseEnvelopeToProto(r.id, r.type, r.body), reply.closeAfter ? finish : undefined);
+      });
+    });
+    call.on('end', finish);
+    call.on('cancelled', finish);
+    call.on('error', finish);
+  }
+
+  /** The session unary calls with this metadata share, or the error to answer with. */
+  private unarySession(md: grpc.Metadata): Session | ErrorBody {
+    const token = md.get(TOKEN_METADATA)[0]?.toString();
+    const askedRole = md.get(ROLE_METADATA)[0]?.toString();
+    let auth: { role: Role; name: string };
+    if (this.host.tokens === null) {
+      if (askedRole !== undefined && !(ROLES as readonly string[]).includes(askedRole)) {
+        return toErrorBody(protoError('FR_ERR_PROTO_BAD_REQUEST', `unknown role ${askedRole}`));
+      }
+      const role = (askedRole ?? 'policy') as Role;
+      auth = { role, name: role };
+    } else {
+      const entry = token === undefined ? undefined : findToken(this.host.tokens, token);
+      if (!entry) return toErrorBody(protoError('FR_ERR_PROTO_UNAUTHENTICATED'));
+      auth = { role: entry.role, name: entry.name };
+    }
+    const key = `${auth.role}\u0000${token ?? ''}`;
+    let s = this.unary.get(key);
+    if (!s || s.closed) {
+      s = new Session(this.host, { transport: 'grpc-unary', auth });
+      this.unary.set(key, s);
+    }
+    return s;
+  }
+
+  private async unaryCall(
+    verb: (typeof VERBS)[number],
+    call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+    callback: grpc.sendUnaryData<unknown>,
+  ): Promise<void> {
+    const fail = (body: ErrorBody) => {
+      const md = new grpc.Metadata();
+      md.set(ERROR_METADATA, Buffer.from(JSON.stringify(body)));
+      md.set('x-factrecall-error-code', body.code);
+      callback({ code: body.grpcStatus, details: `${body.code}: ${body.message}`, metadata: md });
+    };
+    const s = this.unarySession(call.metadata);
+    if (!(s instanceof Session)) {
+      this.host.count(verb, s);
+      return fail(s);
+    }
+    let body: unknown;
+    try {
+      body = requestFromProto(verb, call.request);
+    } catch (e) {
+      const b = toErrorBody(e);
+      this.host.count(verb, b);
+      return fail(b);
+    }
+    const reply = await s.handle({ id: `unary-${verb}`, type: verb, body });
+    const r = reply.response;
+    if (r.type === 'error') return fail(r.body);
+    callback(null, responseToProto(verb, r.body));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const idle = this.host.limits.idleTimeoutMs;
+    for (const [key, s] of this.unary) {
+      if (s.inFlightCount === 0 && now - s.lastActivity > idle) {
+        this.unary.delete(key);
+        void s.close();
+      }
+    }
+    for (const [call, s] of this.streams) {
+      if (s.inFlightCount === 0 && now - s.lastActivity > idle) {
+        call.write(
+          responseEnvelopeToProto(
+            '',
+            'error',
+            toErrorBody(protoError('FR_ERR_PROTO_IDLE_TIMEOUT')),
+          ),
+        );
+        this.streams.delete(call);
+        this.host.connections -= 1;
+        void s.close().then(() => call.end());
+      }
+    }
+  }
+
+  /** End every stream and unary session (after the host drained), then stop the server. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const closing: Promise<void>[] = [];
+    for (const [call, s] of this.streams) {
+      this.streams.delete(call);
+      this.host.connections -= 1;
+      closing.push(
+        s.close().then(() => {
+          call.end();
+        }),
+      );
+    }
+    for (const s of this.unary.values()) closing.push(s.close());
+    this.unary.clear();
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+}

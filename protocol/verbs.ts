@@ -1,0 +1,296 @@
+/**
+ * What each verb does, once the session has checked hello, limits and the body's schema.
+ * Role rules live here: the test split is the eval role's alone; eval sees no per-episode
+ * reward or verdict; gold answers go only to the trainer role, train split only. Everything
+ * sent is copied field by field from the env's answers, so nothing the env adds (gold answers
+ * included) can leak by accident.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Observation, StepResult } from '../env/types.ts';
+import { protoError } from './errors.ts';
+import type { EvalRunRecord } from './eval-runs.ts';
+import { toErrorBody } from './host.ts';
+import {
+  PROTOCOL_VERSION,
+  type RequestBody,
+  type ResponseBody,
+  type Verb,
+  type WireObservation,
+  type WireStepResult,
+} from './schema.ts';
+import type { Session, SessionEnv } from './session.ts';
+import { findToken } from './tokens.ts';
+
+type Handler<V extends Verb> = (s: Session, body: RequestBody<V>) => Promise<ResponseBody<V>>;
+
+const hello: Handler<'hello'> = async (s, body) => {
+  if (s.role !== null && s.transport !== 'grpc-unary') {
+    throw protoError('FR_ERR_PROTO_BAD_REQUEST', 'hello was already sent on this connection');
+  }
+  if (body.version !== PROTOCOL_VERSION) {
+    throw protoError('FR_ERR_PROTO_VERSION', `client sent ${JSON.stringify(body.version)}`);
+  }
+  const { tokens } = s.host;
+  if (tokens === null) {
+    s.role = body.role ?? 'policy';
+    s.name = body.client ?? s.role;
+  } else {
+    const entry = body.token === undefined ? undefined : findToken(tokens, body.token);
+    if (!entry) throw protoError('FR_ERR_PROTO_UNAUTHENTICATED');
+    if (body.role !== undefined && body.role !== entry.role) {
+      throw protoError(
+        'FR_ERR_PROTO_FORBIDDEN',
+        `this token's role is ${entry.role}, not ${body.role}`,
+      );
+    }
+    if (s.role !== null && s.role !== entry.role) {
+      throw protoError('FR_ERR_PROTO_FORBIDDEN', 'the token does not match this session');
+    }
+    s.role = entry.role;
+    s.name = entry.name;
+  }
+  return {
+    version: PROTOCOL_VERSION,
+    role: s.role,
+    sessionId: s.id,
+    server: s.host.serverName,
+    limits: { ...s.host.limits },
+  };
+};
+
+const listEnvs: Handler<'list_envs'> = async (s) => ({
+  envs: s.host.registry.list().map((e) => ({ id: e.id, description: e.description })),
+});
+
+const make: Handler<'make'> = async (s, body) => {
+  if (s.envs.size >= s.host.limits.maxEnvsPerConnection) {
+    throw protoError('FR_ERR_PROTO_TOO_MANY_ENVS', `${s.envs.size} open`);
+  }
+  const options: Record<string, unknown> = { ...s.host.makeDefaults };
+  for (const [key, value] of Object.entries(body.options ?? {})) {
+    if (!s.host.clientOptionKeys.includes(key)) {
+      throw protoError(
+        'FR_ERR_PROTO_FORBIDDEN',
+        `option ${key} is set by the server; clients may set ${s.host.clientOptionKeys.join(', ')}`,
+      );
+    }
+    if (key === 'judge' && !(typeof value === 'string' && s.host.clientJudges.includes(value))) {
+      throw protoError(
+        'FR_ERR_PROTO_FORBIDDEN',
+        `judge must be one of ${s.host.clientJudges.join(', ')}`,
+      );
+    }
+    options[key] = value;
+  }
+  const env = await s.host.registry.make(body.envId, options);
+  const hosted: SessionEnv = {
+    handle: s.newHandle(),
+    envId: body.envId,
+    env,
+    role: s.role!,
+    submitter: s.name,
+  };
+  s.envs.set(hosted.handle, hosted);
+  s.host.envs.set(hosted.handle, hosted);
+  const spec = env.spec();
+  return { handle: hosted.handle, spec: { ...spec, limits: { ...spec.limits } } };
+};
+
+/** The server's upper bound; empty batches go on to the env, whose codes say why (as in-process). */
+function checkBatch(s: Session, episodes: number, what: string): void {
+  const max = s.host.limits.maxBatchEpisodes;
+  if (episodes > max) {
+    throw protoError('FR_ERR_PROTO_BATCH_SIZE', `${what} is ${episodes}; at most ${max}`);
+  }
+}
+
+function wireObservation(o: Observation): WireObservation {
+  return {
+    episodeId: o.episodeId,
+    groupId: o.groupId,
+    index: o.index,
+    questionId: o.questionId,
+    dataset: o.dataset,
+    split: o.split,
+    question: o.question,
+    messages: o.messages.map((m) => ({ role: m.role, content: m.content })),
+    prompt: o.prompt,
+  };
+}
+
+const reset: Handler<'reset'> = async (s, body) => {
+  const hosted = s.env(body.handle);
+  const role = hosted.role;
+  if (role === 'eval' && body.split !== 'test') {
+    throw protoError('FR_ERR_PROTO_FORBIDDEN', 'the eval role resets the test split only');
+  }
+  if (role !== 'eval' && body.split === 'test') {
+    throw protoError('FR_ERR_PROTO_FORBIDDEN', 'the test split is served to the eval role only');
+  }
+  if (body.withGold && !(role === 'trainer' && body.split === 'train')) {
+    throw protoError(
+      'FR_ERR_PROTO_FORBIDDEN',
+      'gold answers go to the trainer role on the train split only',
+    );
+  }
+  if (body.batchSize < 1 || body.groupSize < 1) {
+    throw protoError(
+      'FR_ERR_PROTO_BATCH_SIZE',
+      `batchSize ${body.batchSize}, groupSize ${body.groupSize}: both must be >= 1`,
+    );
+  }
+  checkBatch(s, body.batchSize * body.groupSize, 'batchSize x groupSize');
+  const r = await hosted.env.reset({
+    split: body.split,
+    batchSize: body.batchSize,
+    groupSize: body.groupSize,
+  });
+  const observations = r.observations.map((o) => {
+    const w = wireObservation(o);
+    // Belt and braces: the env refuses gold outside train too.
+    if (body.withGold && o.split === 'train') w.gold = [...hosted.env.gold(o.episodeId)];
+    return w;
+  });
+  return { observations, epoch: r.epoch, cursor: r.cursor, splitSize: r.splitSize };
+};
+
+function wireResult(r: StepResult, withhold: boolean): WireStepResult {
+  const info: WireStepResult['info'] = {
+    questionId: r.info.questionId,
+    extracted: r.info.extracted,
+    judgeId: r.info.judgeId,
+    cached: withhold ? false : r.info.cached,
+    latencyMs: withhold ? 0 : r.info.latencyMs,
+  };
+  if (r.info.error && !withhold)
+    info.error = { code: r.info.error.code, message: r.info.error.message };
+  return {
+    episodeId: r.episodeId,
+    groupId: r.groupId,
+    index: r.index,
+    reward: withhold ? null : r.reward,
+    verdict: withhold ? null : r.verdict,
+    status: withhold ? 'withheld' : r.status,
+    terminated: r.terminated,
+    truncated: r.truncated,
+    info,
+  };
+}
+
+const step: Handler<'step'> = async (s, body) => {
+  const hosted = s.env(body.handle);
+  checkBatch(s, body.actions.length, 'actions');
+  const r = await hosted.env.step(body.actions);
+  const withhold = hosted.role === 'eval';
+  return {
+    results: r.results.map((x) => wireResult(x, withhold)),
+    groups: withhold
+      ? []
+      : r.groups.map((g) => ({
+          groupId: g.groupId,
+          questionId: g.questionId,
+          size: g.size,
+          answered: g.answered,
+          scored: g.scored,
+          meanReward: g.meanReward,
+          complete: g.complete,
+        })),
+  };
+};
+
+/** Envs already closed (a close retried after a failed record must not close twice). */
+const closedEnvs = new WeakSet<object>();
+
+/** Record an eval env's run (once), close the env, and retire it from the session and host. */
+export async function closeSessionEnv(
+  s: Session,
+  hosted: SessionEnv,
+  status: 'closed' | 'abandoned',
+): Promise<string | undefined> {
+  if (!closedEnvs.has(hosted.env)) {
+    closedEnvs.add(hosted.env);
+    await hosted.env.close();
+  }
+  const stats = hosted.env.stats();
+  let runId: string | undefined;
+  if (hosted.role === 'eval' && stats.issued > 0) {
+    runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+    const record: EvalRunRecord = {
+      runId,
+      status,
+      recordedAt: new Date().toISOString(),
+      submitter: hosted.submitter,
+      envId: hosted.envId,
+      fingerprint: stats.fingerprint,
+      spec: hosted.env.spec(),
+      counts: {
+        issued: stats.issued,
+        open: stats.open,
+        answered: stats.answered,
+        expired: stats.expired,
+        closed: stats.closed,
+        judgeFailed: stats.judgeFailed,
+        scored: stats.scored,
+        rewardSum: stats.rewardSum,
+        meanReward: stats.meanReward,
+      },
+      perSplit: stats.perSplit,
+    };
+    try {
+      await s.host.evalRuns.append(record);
+    } catch (e) {
+      // Keep the handle so a retried close records the run; the env itself is already closed.
+      throw protoError('FR_ERR_PROTO_RECORD_FAILED', (e as Error).message, {
+        retryAfterMs: s.host.limits.retryAfterMs,
+        details: { cause: toErrorBody(e).message },
+      });
+    }
+  }
+  s.envs.delete(hosted.handle);
+  s.host.retire(hosted);
+  return runId;
+}
+
+const close: Handler<'close'> = async (s, body) => {
+  const hosted = s.env(body.handle);
+  const runId = await closeSessionEnv(s, hosted, 'closed');
+  const st = hosted.env.stats();
+  return {
+    handle: hosted.handle,
+    counts: {
+      issued: st.issued,
+      open: st.open,
+      answered: st.answered,
+      expired: st.expired,
+      closed: st.closed,
+      judgeFailed: st.judgeFailed,
+      scored: st.scored,
+      rewardSum: st.rewardSum,
+      meanReward: st.meanReward,
+    },
+    fingerprint: st.fingerprint,
+    ...(runId ? { evalRunId: runId } : {}),
+  };
+};
+
+const stats: Handler<'stats'> = async (s) => {
+  const { totals, bySplit } = s.host.episodeCounts();
+  return {
+    connections: s.host.connections,
+    inFlight: s.host.inFlight,
+    openEnvs: s.host.envs.size,
+    totals,
+    bySplit,
+    errors: Object.fromEntries(s.host.errors),
+  };
+};
+
+export const VERB_HANDLERS: { [V in Verb]: Handler<V> } = {
+  hello,
+  list_envs: listEnvs,
+  make,
+  reset,
+  step,
+  close,
+  stats,
+};
