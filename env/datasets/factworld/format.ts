@@ -21,9 +21,13 @@ export function formatQA(question: string, answer: string): string {
 }
 
 /**
- * Word-level tokens of FactWorld text: whitespace-separated words, with `. , ? ! : ;` split
- * off as tokens of their own. Every value is one or more whole tokens.
+ * Word-level tokens of FactWorld text, split as the tiny engine's word tokenizer splits them
+ * (cuda-agent/worker/factrecall_worker/tokenizer.py): newlines, words of letters and digits
+ * (inner hyphens and apostrophes kept), and every other non-space character on its own. So
+ * `worldStats`' distinct-word count is the vocabulary that tokenizer fits on the corpus.
  */
 export function tokenizeWords(text: string): string[] {
-  return text.match(/[^\s.,?!:;]+|[.,?!:;]/g) ?? [];
+  return (
+    text.match(/\n|[\p{L}\p{N}\p{M}_]+(?:['’-][\p{L}\p{N}\p{M}_]+)*|[^\p{L}\p{N}\p{M}_\s]/gu) ?? []
+  );
 }
