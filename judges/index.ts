@@ -12,24 +12,58 @@
 import { ContainsJudge, type ContainsOptions } from './contains.ts';
 import { judgeError } from './errors.ts';
 import { ExactJudge } from './exact.ts';
+import { LlmJudge, type LlmJudgeOptions } from './llm/llm-judge.ts';
+import { PanelJudge, TIE_RULES, type TieRule } from './panel.ts';
 import type { Judge } from './types.ts';
 
+export { defaultVerdictCachePath, SqliteCache } from './cache/sqlite-cache.ts';
 export { ContainsJudge, type ContainsOptions, containsDecision } from './contains.ts';
 export { ExactJudge, exactLabel, isExactMatch } from './exact.ts';
 export { isNonAnswer } from './hedges.ts';
+export { LlmJudge, type LlmJudgeOptions } from './llm/llm-judge.ts';
+export {
+  StructuredClient,
+  type StructuredClientOptions,
+  type StructuredRequest,
+} from './llm/structured-client.ts';
 export { normalizeAnswer } from './normalize.ts';
+export { PanelJudge, type TieRule } from './panel.ts';
 export type { Judge, JudgeItem, Verdict } from './types.ts';
 export { rewardOf } from './types.ts';
 
 /** The judge kinds `createJudge` knows. */
-export const JUDGE_KINDS = ['exact', 'contains'] as const;
+export const JUDGE_KINDS = ['exact', 'contains', 'llm', 'panel'] as const;
 export type JudgeKind = (typeof JUDGE_KINDS)[number];
 
 /** A judge by name with default settings, or `{kind, options}`. */
 export type JudgeSpec =
   | JudgeKind
   | { kind: 'exact'; options?: Record<string, never> }
-  | { kind: 'contains'; options?: ContainsOptions };
+  | { kind: 'contains'; options?: ContainsOptions }
+  | { kind: 'llm'; options?: LlmJudgeOptions }
+  | { kind: 'panel'; options: PanelOptions };
+
+/** A panel: its members (at least two) and how a tie is settled (default 'fail'). */
+export interface PanelOptions {
+  judges: JudgeSpec[];
+  tieRule?: TieRule;
+}
+
+/** The panel used when 'panel' is given by name: the llm judge, contains and exact. */
+const DEFAULT_PANEL: PanelOptions = { judges: ['llm', 'contains', 'exact'], tieRule: 'fail' };
+
+/**
+ * Parse a judge spec from the command line: a kind name, or JSON for `{kind, options}`.
+ */
+export function parseJudgeSpec(text: string): JudgeSpec {
+  const t = text.trim();
+  if (!t.startsWith('{')) return t as JudgeKind;
+  try {
+    return JSON.parse(t) as JudgeSpec;
+  } catch (e) {
+    throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', `not JSON: ${(e as Error).message}`);
+  }
+}
 
 /**
  * Build a judge from its spec. Unknown kinds and malformed options throw
@@ -46,6 +80,21 @@ export function createJudge(spec: JudgeSpec): Judge {
       return new ExactJudge();
     case 'contains':
       return new ContainsJudge(options as ContainsOptions | undefined);
+    case 'llm':
+      return new LlmJudge(options as LlmJudgeOptions | undefined);
+    case 'panel': {
+      const p = (options ?? DEFAULT_PANEL) as PanelOptions;
+      if (!Array.isArray(p.judges)) {
+        throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', 'panel options need a judges list');
+      }
+      if (p.tieRule !== undefined && !TIE_RULES.includes(p.tieRule)) {
+        throw judgeError(
+          'FR_ERR_JUDGE_INVALID_SPEC',
+          `tieRule must be one of ${TIE_RULES.join(', ')}`,
+        );
+      }
+      return new PanelJudge(p.judges.map(createJudge), p.tieRule ?? 'fail');
+    }
     default:
       throw judgeError(
         'FR_ERR_JUDGE_INVALID_SPEC',

@@ -22,8 +22,12 @@ export interface Verdict {
   latencyMs: number;
   /** Present when status is judge_failed. */
   error?: { code: string; message: string };
-  /** Optional short explanation (LLM judges). */
+  /** Optional short explanation (LLM judges, contains, panel). */
   reasoning?: string;
+  /** Panel judges: how many members gave each label, and how many failed. */
+  votes?: Record<VerdictLabel | 'failed', number>;
+  /** Panel judges: true when the top labels tied and the tie rule decided. */
+  tie?: boolean;
 }
 
 export interface Judge {
