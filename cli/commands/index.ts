@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
+import { register as judge } from './judge.ts';
 import { register as world } from './world.ts';
 
 /** Every subcommand group; each file adds its commands to the program. */
-export const COMMANDS: Array<(program: Command) => void> = [world];
+export const COMMANDS: Array<(program: Command) => void> = [world, judge];

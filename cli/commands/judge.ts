@@ -3,6 +3,7 @@
  * judge with labelled verdicts (`eval`).
  */
 import type { Command } from 'commander';
+import type { VerdictLabel } from '../../env/types.ts';
 import { agreement, formatAgreement } from '../../judges/eval/agreement.ts';
 import { BUNDLED_LABELS, readLabels } from '../../judges/eval/labels.ts';
 import {
@@ -78,7 +79,7 @@ export function register(program: Command): void {
         const j = createJudge(parseJudgeSpec(spec));
         try {
           const bar = progress(`judge ${j.id}`, items.length, { quiet: opts.quiet ?? false });
-          const labels = [];
+          const labels: Array<VerdictLabel | null> = [];
           for (let i = 0; i < items.length; i += EVAL_CHUNK) {
             const chunk = items.slice(i, i + EVAL_CHUNK);
             for (const v of await j.judge(chunk)) labels.push(v.verdict);
