@@ -133,12 +133,6 @@ const reset: Handler<'reset'> = async (s, body) => {
       'gold answers go to the trainer role on the train split only',
     );
   }
-  if (body.batchSize < 1 || body.groupSize < 1) {
-    throw protoError(
-      'FR_ERR_PROTO_BATCH_SIZE',
-      `batchSize ${body.batchSize}, groupSize ${body.groupSize}: both must be >= 1`,
-    );
-  }
   checkBatch(s, body.batchSize * body.groupSize, 'batchSize x groupSize');
   const r = await hosted.env.reset({
     split: body.split,

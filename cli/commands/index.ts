@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as serve } from './serve.ts';
 import { register as judge } from './judge.ts';
 import { register as world } from './world.ts';
 

@@ -1,0 +1,107 @@
+/**
+ * `factrecall serve`: host the registered envs over WebSocket+msgpack (HTTP port, path /v1/ws)
+ * and gRPC (its own port), with /healthz, /metrics and /v1/spec on the HTTP port. Prints one
+ * JSON line when listening (`{"event":"listening",...}`, for scripts and tests) and drains on
+ * SIGINT/SIGTERM: steps in flight finish and are answered, then every env is closed.
+ */
+import type { Command } from 'commander';
+import { envRegistry } from '../../protocol/env-registry.ts';
+import { protoError } from '../../protocol/errors.ts';
+import { DEFAULT_LIMITS } from '../../protocol/limits.ts';
+import type { Limits } from '../../protocol/schema.ts';
+import { serve } from '../../protocol/server.ts';
+import { loadTokens } from '../../protocol/tokens.ts';
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  grpcPort: string;
+  tokens?: string;
+  evalRuns: string;
+  judge: string;
+  limit: string[];
+  drainMs: string;
+}
+
+function parsePort(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw protoError(
+      'FR_ERR_PROTO_BAD_CONFIG',
+      `${flag} must be a port number 0..65535, got ${text}`,
+    );
+  }
+  return n;
+}
+
+/** `key=value` pairs into a partial Limits (values are integers; resolveLimits checks ranges). */
+function parseLimits(pairs: readonly string[]): Partial<Limits> {
+  const out: Record<string, number> = {};
+  for (const pair of pairs) {
+    const [key, value] = pair.split('=', 2);
+    if (!key || !(key in DEFAULT_LIMITS) || value === undefined || !/^\d+$/.test(value)) {
+      throw protoError(
+        'FR_ERR_PROTO_BAD_CONFIG',
+        `--limit ${pair}: use key=integer with key one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      );
+    }
+    out[key] = Number(value);
+  }
+  return out as Partial<Limits>;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve FactRecall envs over WebSocket+msgpack and gRPC (docs/protocol.md)')
+    .option('--host <address>', 'bind address; a non-loopback one needs tokens', '127.0.0.1')
+    .option('--port <n>', 'HTTP + WebSocket port (0: pick a free one)', '8700')
+    .option('--grpc-port <n>', 'gRPC port (0: pick a free one)', '8701')
+    .option(
+      '--tokens <file>',
+      'token file {"tokens":[{token, role, name}]} (else FACTRECALL_TOKENS)',
+    )
+    .option('--eval-runs <file>', 'append-only JSON lines of eval runs', 'runs/eval-runs.jsonl')
+    .option('--judge <spec>', 'judge of envs whose client names none (exact, contains)', 'exact')
+    .option(
+      '--limit <key=value>',
+      `override a limit (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option('--drain-ms <n>', 'on shutdown, wait this long for requests in flight', '30000')
+    .action(async (flags: ServeFlags) => {
+      const server = await serve({
+        registry: envRegistry(),
+        host: flags.host,
+        httpPort: parsePort(flags.port, '--port'),
+        grpcPort: parsePort(flags.grpcPort, '--grpc-port'),
+        tokens: loadTokens(flags.tokens),
+        evalRunsPath: flags.evalRuns,
+        makeDefaults: { judge: flags.judge },
+        limits: parseLimits(flags.limit),
+        drainMs: Number(flags.drainMs),
+      });
+      process.stdout.write(
+        `${JSON.stringify({
+          event: 'listening',
+          http: server.httpPort,
+          grpc: server.grpcPort,
+          ws: server.wsUrl,
+          grpcAddress: server.grpcAddress,
+          auth: server.host.tokens === null ? 'none' : 'tokens',
+        })}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`factrecall serve: ${signal}, draining\n`);
+          void server.close().then(() => {
+            process.stdout.write(`${JSON.stringify({ event: 'closed' })}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}
