@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { register as serve } from './serve.ts';
 import { register as judge } from './judge.ts';
+import { register as serve } from './serve.ts';
 import { register as world } from './world.ts';
 
 /** Every subcommand group; each file adds its commands to the program. */
-export const COMMANDS: Array<(program: Command) => void> = [world, judge];
+export const COMMANDS: Array<(program: Command) => void> = [world, judge, serve];
