@@ -21,6 +21,25 @@
  *   `loadDatasetFile` reads them like any other file.
  */
 export { DATASET_OF_FORMAT, detectTextFormat } from './detect.ts';
+export {
+  type ChecksumRecord,
+  cachedPath,
+  type FetchedFile,
+  type FetchOptions,
+  fetchDataset,
+} from './download/fetchDataset.ts';
+export {
+  type DownloadOptions,
+  type DownloadResult,
+  downloadFile,
+} from './download/resumableDownload.ts';
+export {
+  DATASET_SOURCES,
+  type DatasetSources,
+  type SourceFile,
+  selectSources,
+  sourceUrl,
+} from './download/sources.ts';
 export { datasetError, type RowErrorCode } from './errors.ts';
 export {
   type LoadOptions,
