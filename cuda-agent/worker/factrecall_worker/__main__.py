@@ -22,12 +22,17 @@ def main(argv: list[str]) -> int:
         return 0
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    sys.stdout.flush()  # text printed before this point now lands on stderr, not in a frame
     sys.stdout = sys.stderr
     logging.basicConfig(stream=sys.stderr, level=os.environ.get("FACTRECALL_WORKER_LOG", "WARNING"),
                         format="[worker %(process)d] %(levelname)s %(message)s")
     from .server import serve  # imports torch: after the redirect, so its output goes to stderr
 
-    return serve(sys.stdin.buffer, frames_out)
+    code = serve(sys.stdin.buffer, frames_out)
+    frames_out.flush()
+    sys.stderr.flush()
+    # Every answer is flushed; skip the interpreter's teardown (a second or more with torch).
+    os._exit(code)
 
 
 if __name__ == "__main__":

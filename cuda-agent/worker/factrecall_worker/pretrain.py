@@ -1,9 +1,11 @@
 """Pretraining the tiny model with next-token loss on a list of text documents.
 
-Each document becomes <bos> words <eos>; the documents are concatenated into one token stream
-and cut into windows of seq_len + 1 tokens (stride seq_len, so every token is predicted once per
-epoch; the last window is padded and its padding ignored). Each epoch visits the windows in a
-seeded random order. AdamW with linear warm-up then cosine decay to min_lr_frac * lr, and
+Each document becomes <bos> words <eos> and is cut into windows of seq_len + 1 tokens (stride
+seq_len, so every token is predicted once per epoch; a short window is padded and its padding
+ignored). Windows never straddle documents: every document starts at position 0 after <bos>,
+exactly as a prompt does at generation time (packing documents into one stream lets a tiny
+model memorise facts by absolute position and then fail on prompts). Each epoch visits the
+windows in a seeded random order. AdamW with linear warm-up then cosine decay to min_lr_frac * lr, and
 gradient clipping.
 
     loss = mean over real target tokens of  -log p(x_{t+1} | x_<=t)
@@ -38,31 +40,31 @@ class PretrainConfig:
     seq_len: int = 0  # 0 = the model's block_size
 
 
-def token_stream(tokenizer: WordTokenizer, documents: Sequence[str]) -> list[int]:
-    """<bos> doc <eos> for every document, concatenated."""
-    stream: list[int] = []
+def encode_documents(tokenizer: WordTokenizer, documents: Sequence[str]) -> list[list[int]]:
+    """<bos> doc <eos> for every document."""
+    out: list[list[int]] = []
     for i, doc in enumerate(documents):
         if not isinstance(doc, str):
             raise BadParamsError(f"documents[{i}] must be a string, got {type(doc).__name__}")
-        stream.extend(tokenizer.encode(doc, bos=True, eos=True))
-    return stream
+        out.append(tokenizer.encode(doc, bos=True, eos=True))
+    return out
 
 
-def make_windows(stream: Sequence[int], seq_len: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """inputs (N, S) and targets (N, S) with targets[n, t] = stream[n S + t + 1].
+def make_windows(docs: Sequence[Sequence[int]], seq_len: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """inputs (N, S) and targets (N, S): window w of document d holds targets[t] = d[w S + t + 1].
 
-    N = ceil((len(stream) - 1) / S); the last window's missing targets are IGNORE.
+    A document of n tokens gives ceil((n - 1) / S) windows; missing targets are IGNORE.
     """
-    if len(stream) < 2:
-        raise BadParamsError("pretraining needs at least two tokens of text")
-    n = math.ceil((len(stream) - 1) / seq_len)
-    inputs = torch.full((n, seq_len), pad_id, dtype=torch.long)
-    targets = torch.full((n, seq_len), IGNORE, dtype=torch.long)
-    data = torch.tensor(list(stream), dtype=torch.long)
-    for w in range(n):
-        chunk = data[w * seq_len : w * seq_len + seq_len + 1]  # (<= S + 1,)
-        inputs[w, : len(chunk) - 1] = chunk[:-1]
-        targets[w, : len(chunk) - 1] = chunk[1:]
+    rows: list[list[int]] = []
+    for doc in docs:
+        rows.extend(list(doc[w * seq_len : w * seq_len + seq_len + 1]) for w in range(math.ceil((len(doc) - 1) / seq_len)))
+    if not rows:
+        raise BadParamsError("pretraining needs at least one document with text")
+    inputs = torch.full((len(rows), seq_len), pad_id, dtype=torch.long)
+    targets = torch.full((len(rows), seq_len), IGNORE, dtype=torch.long)
+    for w, chunk in enumerate(rows):
+        inputs[w, : len(chunk) - 1] = torch.tensor(chunk[:-1], dtype=torch.long)
+        targets[w, : len(chunk) - 1] = torch.tensor(chunk[1:], dtype=torch.long)
     return inputs, targets
 
 
@@ -90,7 +92,7 @@ def pretrain(
     if seq_len > model.cfg.block_size:
         raise BadParamsError(f"seq_len {seq_len} exceeds the model's block_size {model.cfg.block_size}")
     device = model.wte.weight.device
-    inputs, targets = make_windows(token_stream(tokenizer, documents), seq_len, tokenizer.pad_id)
+    inputs, targets = make_windows(encode_documents(tokenizer, documents), seq_len, tokenizer.pad_id)
     n_windows = inputs.shape[0]
     steps_per_epoch = math.ceil(n_windows / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
@@ -118,13 +120,13 @@ def pretrain(
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
             n_tok = int((y != IGNORE).sum())
-            losses.append(float(loss))
-            epoch_sum += float(loss) * n_tok
+            losses.append(loss.item())
+            epoch_sum += losses[-1] * n_tok
             epoch_tokens += n_tok
             step += 1
             if on_progress and (step % progress_every == 0 or step == total):
                 on_progress({"phase": "pretrain", "epoch": epoch + 1, "epochs": cfg.epochs,
-                             "step": step, "steps": total, "loss": float(loss)})
+                             "step": step, "steps": total, "loss": losses[-1]})
         epoch_losses.append(epoch_sum / max(1, epoch_tokens))
         if on_progress:
             on_progress({"phase": "pretrain_epoch", "epoch": epoch + 1, "epochs": cfg.epochs,
