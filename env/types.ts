@@ -64,9 +64,12 @@ export interface ResetOptions {
 
 export interface ResetResult {
   observations: Observation[];
-  /** Epoch of the split these questions were drawn in (0-based). */
+  /**
+   * Epoch (0-based) of the last question of this batch. A batch that reaches the end of an
+   * epoch continues with the next epoch's order, so it may hold a question twice.
+   */
   epoch: number;
-  /** Position in the epoch's order after this batch. */
+  /** Questions of `epoch` handed out so far, this batch included. */
   cursor: number;
   /** Questions in the split. */
   splitSize: number;
