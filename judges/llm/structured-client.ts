@@ -137,9 +137,16 @@ export function parseJsonReply(text: string): unknown {
 
 /** The JSON schema of a zod schema, without the `$schema` key some servers refuse. */
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
-  return rest;
+  let known = jsonSchemas.get(schema);
+  if (!known) {
+    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+    known = rest;
+    jsonSchemas.set(schema, known);
+  }
+  return known;
 }
+/** Converting a schema costs more than a local request; do it once per schema. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 type AttemptOutcome = { value: unknown } | (AttemptFailure & { switchedToText?: boolean });
 
