@@ -124,10 +124,7 @@ export async function checkEnv(
       result = await run();
     } catch (e) {
       const got = codeOf(e);
-      assert(
-        got?.startsWith('FR_ERR_'),
-        `${what}: rejected without a code (${String(e)})`,
-      );
+      assert(got?.startsWith('FR_ERR_'), `${what}: rejected without a code (${String(e)})`);
       assert(!strict || got === code, `${what}: rejected with ${got}, expected ${code}`);
       return `refused with ${got}`;
     }
