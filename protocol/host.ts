@@ -146,7 +146,13 @@ export class Host {
 
   release(): void {
     this.inFlight -= 1;
-    if (this.inFlight === 0) for (const resolve of this.idle) resolve();
+    // After a turn of the event loop, so the last response is on its way before anyone
+    // waiting for the drain starts closing connections.
+    if (this.inFlight === 0) {
+      setImmediate(() => {
+        if (this.inFlight === 0) for (const resolve of this.idle) resolve();
+      });
+    }
   }
 
   count(verb: string, error?: ErrorBody): void {
