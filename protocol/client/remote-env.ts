@@ -57,7 +57,7 @@ export class RemoteEnv implements EnvApi {
   async reset(
     opts: ResetOptions & { withGold?: boolean },
     ro?: RequestOptions,
-  ): Promise<ResetResult & { observations: WireObservation[] }> {
+  ): Promise<Omit<ResetResult, 'observations'> & { observations: WireObservation[] }> {
     if (this.generation !== this.client.generation && !this.closed) await this.open();
     return this.client.request(
       'reset',
