@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as data } from './data.ts';
 import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
@@ -7,4 +8,12 @@ import { register as serve } from './serve.ts';
 import { register as world } from './world.ts';
 
 /** Every subcommand group; each file adds its commands to the program. */
-export const COMMANDS: Array<(program: Command) => void> = [world, judge, serve, env, demo, dataPrepare];
+export const COMMANDS: Array<(program: Command) => void> = [
+  world,
+  judge,
+  serve,
+  env,
+  demo,
+  data,
+  dataPrepare,
+];

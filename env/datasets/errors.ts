@@ -28,6 +28,11 @@ export const datasetError = defineErrors('DATASET', {
     retryable: false,
     grpc: 'INVALID_ARGUMENT',
   },
+  FR_ERR_DATASET_BAD_OPTION: {
+    message: 'bad option value',
+    retryable: false,
+    grpc: 'INVALID_ARGUMENT',
+  },
   FR_ERR_DATASET_BAD_JSON: {
     message: 'row is not valid JSON',
     retryable: false,
