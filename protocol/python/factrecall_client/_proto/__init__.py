@@ -1,0 +1,1 @@
+"""Stubs generated from protocol/factrecall.proto by grpcio-tools (see regen.py; a test checks they are current)."""
