@@ -72,6 +72,7 @@ def handle(worker: PolicyWorker, msg: Any, out: BinaryIO) -> tuple[dict, bool]:
 def serve(inp: BinaryIO, out: BinaryIO, worker: PolicyWorker | None = None) -> int:
     """Serve until `shutdown` or end of input; returns the process exit code."""
     worker = worker or PolicyWorker()
+    log.info("ready: torch %s, cuda %s", torch.__version__, torch.cuda.is_available())
     while True:
         try:
             msg = read_frame(inp)
@@ -82,6 +83,7 @@ def serve(inp: BinaryIO, out: BinaryIO, worker: PolicyWorker | None = None) -> i
         if msg is None:
             log.info("input closed; exiting")
             return 0
+        log.debug("request %s", msg.get("method") if isinstance(msg, dict) else type(msg).__name__)
         response, stop = handle(worker, msg, out)
         write_frame(out, response)
         if stop:

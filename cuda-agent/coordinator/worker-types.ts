@@ -1,0 +1,224 @@
+/**
+ * Parameters and results of the policy worker's RPC methods, exactly as they travel (snake_case,
+ * like the Python side). The worker refuses unknown keys; optional keys take the defaults given.
+ * See cuda-agent/worker/factrecall_worker/policy_worker.py for the implementation.
+ */
+
+/** A prompt: text (encoded by the worker, with <bos>) or token ids used as given. */
+export type Prompt = string | readonly number[];
+
+export interface TokenizerParams {
+  /** Fit the word-level vocabulary on these texts (exactly one of texts / vocab). */
+  texts?: readonly string[];
+  /** Set the vocabulary as given: <pad> <bos> <eos> <unk> "\n" first. */
+  vocab?: readonly string[];
+  /** Keep words seen at least this often (default 1). */
+  min_count?: number;
+  /** Largest vocabulary, specials included. */
+  max_size?: number;
+}
+export interface TokenizerResult {
+  vocab_size: number;
+  vocab: string[];
+  special_ids: { pad: number; bos: number; eos: number; unk: number; newline: number };
+}
+
+export interface InitParams {
+  /** Generation engine (default `tiny`). */
+  engine?: 'tiny';
+  /** Seeds Python, numpy, torch and the sampling generator (default 0). */
+  seed?: number;
+  /** Default `auto`: cuda when torch sees one. */
+  device?: 'auto' | 'cpu' | 'cuda';
+  /** torch CPU threads (default 2). */
+  threads?: number;
+  /** The vocabulary, instead of calling `tokenizer` first. */
+  vocab?: readonly string[];
+  model?: {
+    block_size?: number;
+    n_layer?: number;
+    n_head?: number;
+    n_embd?: number;
+    dropout?: number;
+  };
+  /** AdamW: lr default 1e-6, betas 0.9/0.999, eps 1e-8, weight_decay 0, grad_clip 1.0 (0 = off). */
+  optim?: {
+    lr?: number;
+    beta1?: number;
+    beta2?: number;
+    eps?: number;
+    weight_decay?: number;
+    grad_clip?: number;
+  };
+  /** GRPO loss: clip_eps 0.2, kl_coef 0.001 (k3), temperature 1.0 (for scoring). */
+  loss?: { clip_eps?: number; kl_coef?: number; temperature?: number };
+}
+export interface InitResult {
+  engine: string;
+  device: string;
+  parameters: number;
+  model: {
+    vocab_size: number;
+    block_size: number;
+    n_layer: number;
+    n_head: number;
+    n_embd: number;
+    dropout: number;
+  };
+  torch: string;
+}
+
+export interface GenerateParams {
+  prompts: readonly Prompt[];
+  /** Samples per prompt (default 1). */
+  n?: number;
+  max_new_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  /** 0 = off. */
+  top_k?: number;
+  /** Argmax decoding; log-probs are then at temperature 1. */
+  greedy?: boolean;
+  /** A fresh generator with this seed; absent: the worker's own (saved in checkpoints). */
+  seed?: number;
+}
+export interface GeneratedSample {
+  /** Generated ids, ending with the stop token (<eos> or newline) when finish_reason is `stop`. */
+  token_ids: number[];
+  /** log softmax(logits / T) of each generated token (before top-k/top-p filtering). */
+  logprobs: number[];
+  /** Decoded text, stop token excluded. */
+  text: string;
+  finish_reason: 'stop' | 'length';
+}
+export interface GenerateResult {
+  /** One per prompt, in order: the prompt's ids and its n samples. */
+  results: { prompt_ids: number[]; samples: GeneratedSample[] }[];
+}
+
+export interface LogprobsParams {
+  prompts: readonly Prompt[];
+  completions: readonly (readonly number[])[];
+  /** Default: the loss temperature from init. */
+  temperature?: number;
+  /** Also score under the reference (default true). */
+  reference?: boolean;
+}
+export interface LogprobsResult {
+  policy: number[][];
+  reference?: number[][];
+}
+
+export interface TrainSample {
+  prompt_ids: readonly number[];
+  completion_ids: readonly number[];
+  /** The sampling log-probs from `generate`, untouched. */
+  old_logprobs: readonly number[];
+  advantage: number;
+  /** false: the sample takes no part (reward failed); default true. */
+  mask?: boolean;
+}
+export interface TrainStepParams {
+  samples: readonly TrainSample[];
+  /** Samples per forward/backward (default 32); the gradient is the same for any value. */
+  micro_batch_size?: number;
+}
+export interface TrainStepResult {
+  /** Optimizer steps so far (unchanged when skipped). */
+  step: number;
+  /** True when no sample had a token to learn from: no optimizer step was taken. */
+  skipped: boolean;
+  /** Token-mean of pg + kl_coef * kl. */
+  loss: number;
+  pg_loss: number;
+  /** Token-mean k3 KL to the reference. */
+  kl: number;
+  /** Fraction of tokens whose gradient the PPO clip removed. */
+  clip_frac: number;
+  ratio_mean: number;
+  /** Global gradient norm before clipping. */
+  grad_norm: number;
+  lr: number;
+  samples: number;
+  masked_samples: number;
+  tokens: number;
+}
+
+export interface PretrainParams {
+  documents: readonly string[];
+  epochs: number;
+  batch_size?: number;
+  lr?: number;
+  weight_decay?: number;
+  warmup_frac?: number;
+  min_lr_frac?: number;
+  grad_clip?: number;
+  /** Window length (default block_size). */
+  seq_len?: number;
+  /** A progress notification every this many steps (default 50), and one per epoch. */
+  progress_every?: number;
+  seed?: number;
+}
+export interface PretrainResult {
+  losses: number[];
+  epoch_losses: number[];
+  steps: number;
+  windows: number;
+  tokens: number;
+  seconds: number;
+}
+
+export interface SaveParams {
+  path: string;
+}
+export interface SaveResult {
+  path: string;
+  bytes: number;
+  step: number;
+}
+export interface LoadParams {
+  path: string;
+  device?: 'auto' | 'cpu' | 'cuda';
+}
+export interface LoadResult {
+  path: string;
+  step: number;
+  model: InitResult['model'];
+  parameters: number;
+}
+
+export interface InfoResult {
+  python: string;
+  torch: string;
+  cuda_available: boolean;
+  engines: string[];
+  ready: boolean;
+  vocab_size: number | null;
+}
+
+/** Every method: its params and result. */
+export interface WorkerMethods {
+  info: { params: Record<string, never>; result: InfoResult };
+  tokenizer: { params: TokenizerParams; result: TokenizerResult };
+  init: { params: InitParams; result: InitResult };
+  generate: { params: GenerateParams; result: GenerateResult };
+  logprobs: { params: LogprobsParams; result: LogprobsResult };
+  train_step: { params: TrainStepParams; result: TrainStepResult };
+  pretrain: { params: PretrainParams; result: PretrainResult };
+  save: { params: SaveParams; result: SaveResult };
+  load: { params: LoadParams; result: LoadResult };
+  shutdown: { params: Record<string, never>; result: { bye: true } };
+}
+export type WorkerMethod = keyof WorkerMethods;
+
+/** A progress notification (`pretrain`), with the id of the call it belongs to. */
+export interface WorkerProgressEvent {
+  request_id: number;
+  phase: string;
+  epoch?: number;
+  epochs?: number;
+  step?: number;
+  steps?: number;
+  loss?: number;
+  [key: string]: unknown;
+}
