@@ -27,8 +27,34 @@ export const decisionRecordSchema = z.object({
 });
 export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
 
-/** The cache key of a pair under one decider: contents, not ids, so a changed row is re-decided. */
+/**
+ * The log key of a pair under one decider: both ids and both contents, so every (test, train)
+ * pair is logged once, and a row whose text changed is decided again.
+ */
 export function decisionKey(deciderFingerprint: string, test: QARecord, train: QARecord): string {
+  return fingerprintOf(
+    [
+      deciderFingerprint,
+      test.id,
+      test.question,
+      test.answers,
+      train.id,
+      train.question,
+      train.answers,
+    ],
+    32,
+  );
+}
+
+/**
+ * The content key of a pair (no ids): what a decider's own cache is keyed by, so repeated rows
+ * with the same text (PopQA repeats some questions) cost one LLM call.
+ */
+export function pairContentKey(
+  deciderFingerprint: string,
+  test: QARecord,
+  train: QARecord,
+): string {
   return fingerprintOf(
     [deciderFingerprint, test.question, test.answers, train.question, train.answers],
     32,

@@ -102,8 +102,19 @@ export class HeuristicDecider implements ContainmentDecider {
   }
 }
 
+/** Normalised answers per record (a test record meets ~15 candidates). */
+const answersMemo = new WeakMap<readonly string[], string[]>();
+function answersOf(answers: readonly string[]): string[] {
+  let n = answersMemo.get(answers);
+  if (!n) {
+    n = normalizedAnswers(answers);
+    answersMemo.set(answers, n);
+  }
+  return n;
+}
+
 function sharedAnswer(a: readonly string[], b: readonly string[]): string | null {
-  const set = new Set(normalizedAnswers(b));
-  for (const x of normalizedAnswers(a)) if (set.has(x)) return x;
+  const set = new Set(answersOf(b));
+  for (const x of answersOf(a)) if (set.has(x)) return x;
   return null;
 }

@@ -21,7 +21,7 @@ import type {
   ContainmentPair,
   DeciderInfo,
 } from './decider.ts';
-import { decisionKey } from './decision-log.ts';
+import { pairContentKey } from './decision-log.ts';
 import { splitsError } from './errors.ts';
 
 export interface LlmDeciderOptions {
@@ -111,7 +111,7 @@ export class LlmDecider implements ContainmentDecider {
       messages: containmentMessages(pair.test, pair.train),
       schema: containmentSchema,
       schemaName: 'containment',
-      cacheKey: decisionKey(this.info.fingerprint, pair.test, pair.train),
+      cacheKey: pairContentKey(this.info.fingerprint, pair.test, pair.train),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     return { isContained: value.is_contained, reasoning: value.reasoning, cached };

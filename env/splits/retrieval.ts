@@ -102,37 +102,36 @@ export class CandidateIndex {
     }
     if (opts.answerK <= 0 || testAnswers.length === 0) return out;
 
-    const sharers = new Map<number, string>();
-    for (const a of testAnswers) {
-      for (const i of this.byAnswer.get(a) ?? []) if (!sharers.has(i)) sharers.set(i, a);
-    }
-    if (sharers.size === 0) return out;
     let added = 0;
+    const addedSet = new Set<number>();
     // Sharers with words in common, best BM25 first (hits are sorted)...
     for (const h of hits) {
-      if (added >= opts.answerK) break;
+      if (added >= opts.answerK) return out;
       const i = h.id as number;
-      const shared = sharers.get(i);
-      if (shared === undefined) continue;
-      sharers.delete(i);
       if (seen.has(i)) continue;
+      const shared = firstShared(testAnswers, this.answersOfTrain[i]!);
+      if (shared === null) continue;
       out.push({ trainIndex: i, via: 'answer', bm25: h.score, sharedAnswer: shared });
+      addedSet.add(i);
       added++;
     }
-    // ...then those sharing no word, in train order (deterministic).
-    for (const i of [...sharers.keys()].sort((a, b) => a - b)) {
-      if (added >= opts.answerK) break;
-      if (seen.has(i)) continue;
-      out.push({ trainIndex: i, via: 'answer', bm25: 0, sharedAnswer: sharers.get(i)! });
-      added++;
+    // ...then those sharing no word (every word-sharing one is in already), in answer then
+    // train order: deterministic.
+    for (const a of testAnswers) {
+      for (const i of this.byAnswer.get(a) ?? []) {
+        if (added >= opts.answerK) return out;
+        if (seen.has(i) || addedSet.has(i)) continue;
+        out.push({ trainIndex: i, via: 'answer', bm25: 0, sharedAnswer: a });
+        addedSet.add(i);
+        added++;
+      }
     }
     return out;
   }
 }
 
 function firstShared(a: readonly string[], b: readonly string[]): string | null {
-  if (a.length === 0 || b.length === 0) return null;
-  const set = new Set(b);
-  for (const x of a) if (set.has(x)) return x;
+  // Both lists are short (a handful of aliases): nested loops beat building a Set per call.
+  for (const x of a) if (b.includes(x)) return x;
   return null;
 }

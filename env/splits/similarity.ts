@@ -8,6 +8,8 @@ import { allWords, distinctTokens } from './tokens.ts';
 
 export class IdfSimilarity {
   private readonly idf = new Map<string, number>();
+  /** Tokens and squared norm per text: each question is compared with many candidates. */
+  private readonly memo = new Map<string, { tokens: Set<string>; norm2: number }>();
   private readonly unseenIdf: number;
 
   /** Document frequencies are counted over `corpus` (train and test questions together). */
@@ -26,21 +28,26 @@ export class IdfSimilarity {
     return this.idf.get(t) ?? this.unseenIdf;
   }
 
+  private vector(text: string): { tokens: Set<string>; norm2: number } {
+    let v = this.memo.get(text);
+    if (!v) {
+      const tokens = new Set(distinctTokens(text));
+      let norm2 = 0;
+      for (const t of tokens) norm2 += this.weight(t) ** 2;
+      v = { tokens, norm2 };
+      this.memo.set(text, v);
+    }
+    return v;
+  }
+
   /** Cosine in [0, 1] of binary token vectors weighted by IDF; 0 when either has no tokens. */
   similarity(a: string, b: string): number {
-    const ta = distinctTokens(a);
-    const tb = new Set(distinctTokens(b));
-    if (ta.length === 0 || tb.size === 0) return 0;
+    const va = this.vector(a);
+    const vb = this.vector(b);
+    if (va.norm2 === 0 || vb.norm2 === 0) return 0;
     let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (const t of ta) {
-      const w2 = this.weight(t) ** 2;
-      na += w2;
-      if (tb.has(t)) dot += w2;
-    }
-    for (const t of tb) nb += this.weight(t) ** 2;
-    return na > 0 && nb > 0 ? Math.min(1, dot / Math.sqrt(na * nb)) : 0;
+    for (const t of va.tokens) if (vb.tokens.has(t)) dot += this.weight(t) ** 2;
+    return Math.min(1, dot / Math.sqrt(va.norm2 * vb.norm2));
   }
 }
 
