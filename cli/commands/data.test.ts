@@ -34,8 +34,8 @@ describe('factrecall data', () => {
     );
     const text = await runDataStats(path, { quiet: true });
     expect(text).toContain('rows read 4: 2 loaded, 2 malformed');
-    expect(text).toContain('line 3: FR_ERR_DATASET_BAD_JSON');
-    expect(text).toContain('line 4: FR_ERR_DATASET_MISSING_ANSWER');
+    expect(text).toContain('line 3 (row 3): FR_ERR_DATASET_BAD_JSON');
+    expect(text).toContain('line 4 (row 4): FR_ERR_DATASET_MISSING_ANSWER');
     expect(text).toContain('1 texts repeated, 1 extra rows');
     const json = JSON.parse(await runDataStats(path, { quiet: true, json: true, errors: '1' }));
     expect(json.firstErrors).toHaveLength(1);

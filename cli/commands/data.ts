@@ -177,7 +177,7 @@ export async function runDataFetch(name: string, opts: FetchCliOptions = {}): Pr
         line += ` (the complete file has ${source.rows} rows)`;
       }
       for (const e of result.errors.slice(0, 5))
-        line += `\n    line ${e.line}: ${e.code}: ${e.message}`;
+        line += `\n    line ${e.line} (row ${e.row}): ${e.code}: ${e.message}`;
     }
     lines.push(line);
   }

@@ -130,6 +130,19 @@ describe('loadDatasetFile on crafted bad files', () => {
     ]);
   });
 
+  it('TriviaQA official JSON on one line (as distributed): a bad row is found by its row number', async () => {
+    const data = {
+      Data: [
+        { Question: 'Q1?', QuestionId: 'a', Answer: { Value: 'A', Aliases: [] } },
+        { Question: 'Q2?', QuestionId: 'b', Answer: { Value: '', Aliases: [] } },
+      ],
+    };
+    const r = await loadDatasetFile(await write('minified.json', JSON.stringify(data)));
+    expect(r.errors).toEqual([
+      expect.objectContaining({ line: 1, row: 2, code: 'FR_ERR_DATASET_MISSING_ANSWER' }),
+    ]);
+  });
+
   it('SimpleQA CSV: reports a bad metadata literal, bad quoting and wrong columns by line', async () => {
     const path = await write(
       'simple.csv',

@@ -22,8 +22,13 @@ export type FormatName = (typeof FORMAT_NAMES)[number];
 /** One malformed row: where it is and what is wrong. The row is not in `records`. */
 export interface RowError {
   file: string;
-  /** 1-based line of the row in the file (for parquet: 1-based row number). */
+  /** 1-based line where the row starts (for parquet: the row number). */
   line: number;
+  /**
+   * 1-based position among the file's data rows (header and blank lines not counted): the
+   * place to look in a one-line (minified) JSON file, where every line is 1.
+   */
+  row: number;
   code: RowErrorCode;
   message: string;
 }
@@ -128,7 +133,7 @@ export class RecordCollector {
   }
 
   private reject(line: number, code: RowErrorCode, message: string): void {
-    this.errors.push({ file: this.file, line, code, message });
+    this.errors.push({ file: this.file, line, row: this.rowsRead, code, message });
   }
 
   private tick(): void {

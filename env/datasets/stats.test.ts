@@ -20,8 +20,8 @@ describe('datasetStats', () => {
       rowsRead: 5,
       records: [rec('a b', ['x']), rec('a b', ['x', 'y', 'z']), rec('c d e f', ['w', 'v'])],
       errors: [
-        { file: 'f.jsonl', line: 2, code: 'FR_ERR_DATASET_BAD_JSON', message: 'm' },
-        { file: 'f.jsonl', line: 7, code: 'FR_ERR_DATASET_MISSING_ANSWER', message: 'n' },
+        { file: 'f.jsonl', line: 2, row: 2, code: 'FR_ERR_DATASET_BAD_JSON', message: 'm' },
+        { file: 'f.jsonl', line: 7, row: 5, code: 'FR_ERR_DATASET_MISSING_ANSWER', message: 'n' },
       ],
     };
     const s = datasetStats(result, { maxErrors: 1 });
@@ -41,7 +41,7 @@ describe('datasetStats', () => {
     });
     expect(s.firstErrors).toHaveLength(1);
     const text = formatDatasetStats(s);
-    expect(text).toContain('line 2: FR_ERR_DATASET_BAD_JSON');
+    expect(text).toContain('line 2 (row 2): FR_ERR_DATASET_BAD_JSON');
     expect(text).toContain('... and 1 more');
   });
 

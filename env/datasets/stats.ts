@@ -93,7 +93,9 @@ export function formatDatasetStats(s: DatasetStats, loadMs?: number): string {
         .map(([c, n]) => `${c} ${n}`)
         .join(', ')}`,
     );
-    for (const e of s.firstErrors) lines.push(`    line ${e.line}: ${e.code}: ${e.message}`);
+    for (const e of s.firstErrors) {
+      lines.push(`    line ${e.line} (row ${e.row}): ${e.code}: ${e.message}`);
+    }
     if (s.malformed > s.firstErrors.length) {
       lines.push(`    ... and ${s.malformed - s.firstErrors.length} more`);
     }

@@ -6,7 +6,7 @@ import { isPlainObject, type RecordCollector } from '../records.ts';
 
 export function parseNqOpenJsonl(text: string, out: RecordCollector): void {
   const lines = text.split('\n');
-  out.setTotal(lines.length);
+  out.setTotal(lines.reduce((n, l) => (l.trim() === '' ? n : n + 1), 0));
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
     if (raw.trim() === '') continue;
