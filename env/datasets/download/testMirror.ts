@@ -64,7 +64,8 @@ export async function startTestMirror(
     const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
     if (fault.corrupt) {
       body = Buffer.from(body);
-      body[body.length >> 1] ^= 0xff;
+      const mid = body.length >> 1;
+      body[mid] = (body[mid] ?? 0) ^ 0xff;
     }
     let start = 0;
     let status = 200;
