@@ -7,6 +7,7 @@
  * never reads it as "not contained".
  */
 import { SqliteCache } from '../../judges/cache/sqlite-cache.ts';
+import type { RetryPolicy } from '../../judges/llm/retry-policy.ts';
 import { type ResponseFormatMode, StructuredClient } from '../../judges/llm/structured-client.ts';
 import { fingerprintOf } from '../../lib/hash.ts';
 import { cacheDir } from '../../lib/paths.ts';
@@ -34,7 +35,8 @@ export interface LlmDeciderOptions {
   timeoutMs?: number;
   /** HTTP requests in flight at once. Default 16. */
   concurrency?: number;
-  maxRetries?: number;
+  /** Retry policy overrides (default: the judges' policy, 4 retries from 250 ms). */
+  retry?: Partial<RetryPolicy>;
   responseFormat?: ResponseFormatMode;
   maxTokens?: number;
   /** SQLite cache file; null turns the cache off. Default <cache>/splits/containment.sqlite. */
@@ -90,7 +92,7 @@ export class LlmDecider implements ContainmentDecider {
       ...(opts.apiKey !== undefined ? { apiKey: opts.apiKey } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-      ...(opts.maxRetries !== undefined ? { retry: { maxRetries: opts.maxRetries } } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       responseFormat,
       temperature: 0,
