@@ -1,0 +1,109 @@
+/**
+ * The coordinator's side of the protocol: an env server (a given URL, or one started on
+ * 127.0.0.1 for this run), one protocol client per role, and RemoteEnv sessions.
+ *
+ * Roles: the training and validation splits are read as `policy` (per-episode rewards); the
+ * test split is served to the `eval` role only, which sees no per-episode reward, just the
+ * aggregate at close. So per-question analyses (pass@k, accessibility) use train and val
+ * (val people are held out too), and test accuracy is the server's own count.
+ */
+import { join } from 'node:path';
+import type { SplitSource } from '../../../env/types.ts';
+import { FactRecallClient } from '../../../protocol/client/client.ts';
+import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
+import { envRegistry } from '../../../protocol/env-registry.ts';
+import type { Role } from '../../../protocol/schema.ts';
+import { type RunningServer, serve } from '../../../protocol/server.ts';
+import type { TrainConfig } from './config.ts';
+
+export interface EnvConnections {
+  /** Where the server is (ws://... or grpc://...). */
+  readonly url: string;
+  /** A fresh env session (its question order starts at the beginning of epoch 0). */
+  make(role: Role): Promise<RemoteEnv>;
+  /** Close the clients, and the server when this run started it. */
+  close(): Promise<void>;
+}
+
+/** Start a server on loopback hosting `source` as every env's questions. */
+export async function startLoopbackServer(
+  source: SplitSource,
+  runDir: string,
+): Promise<RunningServer> {
+  return serve({
+    registry: envRegistry(),
+    host: '127.0.0.1',
+    httpPort: 0,
+    grpcPort: 0,
+    tokens: null,
+    evalRunsPath: join(runDir, 'eval-runs.jsonl'),
+    makeDefaults: { source },
+    drainMs: 5_000,
+  });
+}
+
+/**
+ * Connect to `cfg.env.url`, or start a loopback server for `source` (required then).
+ * Deadlines and retries of requests are the protocol client's (`calls.envDeadlineMs`,
+ * `calls.retries`, `calls.backoffMs`).
+ */
+export async function connectEnv(
+  cfg: TrainConfig,
+  opts: { source?: SplitSource; runDir: string },
+): Promise<EnvConnections> {
+  let server: RunningServer | undefined;
+  let url = cfg.env.url;
+  if (!url) {
+    if (!opts.source) throw new Error('connectEnv: no env.url and no source to serve');
+    server = await startLoopbackServer(opts.source, opts.runDir);
+    url = cfg.env.transport === 'grpc' ? `grpc://${server.grpcAddress}` : server.wsUrl;
+  }
+  const clients = new Map<Role, Promise<FactRecallClient>>();
+  const client = (role: Role) => {
+    let c = clients.get(role);
+    if (!c) {
+      c = FactRecallClient.connect(url!, {
+        role,
+        clientName: `factrecall-grpo-${role}`,
+        deadlineMs: cfg.calls.envDeadlineMs,
+        maxRetries: cfg.calls.retries,
+        backoffMs: cfg.calls.backoffMs,
+        ...(cfg.env.token ? { token: cfg.env.token } : {}),
+      });
+      clients.set(role, c);
+    }
+    return c;
+  };
+  const makeOptions = { prompt: cfg.env.prompt, seed: cfg.env.seed, judge: cfg.env.judge };
+  return {
+    url,
+    async make(role) {
+      return (await client(role)).make(cfg.env.id, makeOptions);
+    },
+    async close() {
+      for (const c of clients.values()) (await c.catch(() => undefined))?.close();
+      clients.clear();
+      await server?.close();
+    },
+  };
+}
+
+/**
+ * Move a fresh env's `split` order to (epoch, cursor) by drawing and discarding the questions
+ * before it, in chunks. The env has no seek verb; the discarded episodes are never answered
+ * (the server counts them expired or closed). Order is a pure function of (seed, split,
+ * epoch), so the next reset continues exactly where the checkpointed run stood.
+ */
+export async function skipTo(
+  env: RemoteEnv,
+  split: 'train' | 'val',
+  position: { epoch: number; cursor: number; splitSize: number },
+  chunk = 4096,
+): Promise<void> {
+  let left = position.epoch * position.splitSize + position.cursor;
+  while (left > 0) {
+    const n = Math.min(chunk, left);
+    await env.reset({ split, batchSize: n, groupSize: 1 });
+    left -= n;
+  }
+}
