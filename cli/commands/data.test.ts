@@ -61,19 +61,29 @@ describe('factrecall data', () => {
       const before = process.env.FACTRECALL_CACHE;
       process.env.FACTRECALL_CACHE = join(dir, 'cache');
       try {
-        const text = await runDataFetch('nq_open', {
+        const { text, failures } = await runDataFetch('nq_open', {
           part: ['dev'],
           baseUrl: mirror.baseUrl,
           quiet: true,
         });
         expect(text).toMatch(/nq_open\/dev: downloaded .*verified by sha256/);
         expect(text).toContain('3610 rows loaded, 0 malformed');
-        const again = await runDataFetch('nq_open', {
+        expect(failures).toEqual([]);
+        const { text: again } = await runDataFetch('nq_open', {
           part: ['dev'],
           baseUrl: mirror.baseUrl,
           quiet: true,
         });
         expect(again).toMatch(/nq_open\/dev: cached /);
+        // The default parts include train, which this mirror lacks: dev is still reported.
+        const both = await runDataFetch('nq_open', {
+          baseUrl: mirror.baseUrl,
+          quiet: true,
+          retries: '0',
+        });
+        expect(both.text).toMatch(/nq_open\/dev: cached /);
+        expect(both.text).toMatch(/nq_open\/train: FAILED: .*HTTP 404/);
+        expect(both.failures.map((f) => f.part)).toEqual(['train']);
       } finally {
         if (before === undefined) delete process.env.FACTRECALL_CACHE;
         else process.env.FACTRECALL_CACHE = before;

@@ -9,6 +9,8 @@ import { datasetError } from '../../env/datasets/errors.ts';
 import {
   cachedPath,
   DATASET_SOURCES,
+  datasetStats,
+  type FetchedFile,
   FORMAT_NAMES,
   type FormatName,
   fetchDataset,
@@ -19,7 +21,7 @@ import {
   selectSources,
   sharedDatasetPath,
 } from '../../env/datasets/index.ts';
-import { datasetStats, formatDatasetStats } from '../../env/datasets/stats.ts';
+
 import { DATASET_NAMES, type DatasetName } from '../../env/types.ts';
 import { type Progress, progress } from '../../lib/progress.ts';
 import { commandGroup } from './group.ts';
@@ -131,9 +133,16 @@ export interface FetchCliOptions {
   quiet?: boolean;
 }
 
-export async function runDataFetch(name: string, opts: FetchCliOptions = {}): Promise<string> {
+export interface FetchReport {
+  /** One paragraph per file: where it is, how it was verified, and its rows when checked. */
+  text: string;
+  /** Files that could not be fetched (the others were still fetched and reported). */
+  failures: Array<{ part: string; error: unknown }>;
+}
+
+/** Fetch each selected file in turn; one file's failure does not stop the others. */
+export async function runDataFetch(name: string, opts: FetchCliOptions = {}): Promise<FetchReport> {
   const files = selectSources(name, opts.part);
-  const bars = new Map<string, { bar: Progress; last: number }>();
   const retries = opts.retries === undefined ? undefined : Number(opts.retries);
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     throw datasetError(
@@ -141,47 +150,59 @@ export async function runDataFetch(name: string, opts: FetchCliOptions = {}): Pr
       `--retries must be a whole number, not ${opts.retries}`,
     );
   }
-  const fetched = await fetchDataset(name, {
-    ...(opts.part ? { parts: opts.part } : {}),
-    ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-    ...(opts.force ? { force: true } : {}),
-    ...(retries !== undefined ? { retries } : {}),
-    onRetry: (attempt, reason, waitMs) => {
-      if (!opts.quiet)
-        process.stderr.write(`retry ${attempt} in ${Math.round(waitMs)} ms: ${reason}\n`);
-    },
-    onProgress: (file, bytes, total) => {
-      if (opts.quiet || total === undefined) return;
-      let entry = bars.get(file.part);
-      if (!entry) {
-        entry = { bar: progress(`${name}/${file.part} bytes`, total), last: 0 };
-        bars.set(file.part, entry);
-      }
-      entry.bar.tick(bytes - entry.last);
-      entry.last = bytes;
-    },
-  });
-  for (const { bar } of bars.values()) bar.stop();
-  const lines: string[] = [];
-  for (const f of fetched) {
-    const source = files.find((s) => s.part === f.part)!;
-    let line = `${name}/${f.part}: ${f.status} ${f.path} (${f.checksums.bytes} bytes, sha256 ${f.checksums.sha256.slice(0, 12)}…, ${f.checksums.verified === 'recorded' ? 'no known checksum: recorded' : `verified by ${f.checksums.verified}`})`;
+  const paragraphs: string[] = [];
+  const failures: FetchReport['failures'] = [];
+  for (const source of files) {
+    let bar: { bar: Progress; last: number } | undefined;
+    let fetched: FetchedFile;
+    try {
+      [fetched] = (await fetchDataset(name, {
+        parts: [source.part],
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.force ? { force: true } : {}),
+        ...(retries !== undefined ? { retries } : {}),
+        onRetry: (attempt, reason, waitMs) => {
+          if (!opts.quiet) {
+            process.stderr.write(`retry ${attempt} in ${Math.round(waitMs)} ms: ${reason}\n`);
+          }
+        },
+        onProgress: (file, bytes, total) => {
+          if (opts.quiet || total === undefined) return;
+          bar ??= { bar: progress(`${name}/${file.part} bytes`, total), last: 0 };
+          bar.bar.tick(bytes - bar.last);
+          bar.last = bytes;
+        },
+      })) as [FetchedFile];
+    } catch (error) {
+      failures.push({ part: source.part, error });
+      paragraphs.push(`${name}/${source.part}: FAILED: ${(error as Error).message}`);
+      continue;
+    } finally {
+      bar?.bar.stop();
+    }
+    const f = fetched;
+    const how =
+      f.checksums.verified === 'recorded'
+        ? 'no known checksum: recorded'
+        : `verified by ${f.checksums.verified}`;
+    let text = `${name}/${f.part}: ${f.status} ${f.path} (${f.checksums.bytes} bytes, sha256 ${f.checksums.sha256.slice(0, 12)}…, ${how})`;
     if (opts.check !== false) {
       const { result, ms } = await loadWithProgress(
         f.path,
         { format: f.format, dataset: name as DatasetName },
         opts.quiet ?? false,
       );
-      line += `\n  ${result.records.length} rows loaded, ${result.errors.length} malformed, in ${ms.toFixed(0)} ms`;
+      text += `\n  ${result.records.length} rows loaded, ${result.errors.length} malformed, in ${ms.toFixed(0)} ms`;
       if (source.rows !== undefined && result.rowsRead !== source.rows) {
-        line += ` (the complete file has ${source.rows} rows)`;
+        text += ` (the complete file has ${source.rows} rows)`;
       }
-      for (const e of result.errors.slice(0, 5))
-        line += `\n    line ${e.line} (row ${e.row}): ${e.code}: ${e.message}`;
+      for (const e of result.errors.slice(0, 5)) {
+        text += `\n    line ${e.line} (row ${e.row}): ${e.code}: ${e.message}`;
+      }
     }
-    lines.push(line);
+    paragraphs.push(text);
   }
-  return `${lines.join('\n')}\n`;
+  return { text: `${paragraphs.join('\n')}\n`, failures };
 }
 
 export function register(program: Command): void {
@@ -205,7 +226,10 @@ export function register(program: Command): void {
     .option('--no-check', 'do not load the files after downloading')
     .option('--quiet', 'no progress bars')
     .action(async (name: string, opts: FetchCliOptions) => {
-      process.stdout.write(await runDataFetch(name, opts));
+      const report = await runDataFetch(name, opts);
+      process.stdout.write(report.text);
+      // The first failure becomes the command's error (exit code 2, `error FR_ERR_...`).
+      if (report.failures[0]) throw report.failures[0].error;
     });
   data
     .command('stats')

@@ -56,3 +56,4 @@ export {
   type ProgressCallback,
   type RowError,
 } from './records.ts';
+export { type DatasetStats, type Distribution, datasetStats, formatDatasetStats } from './stats.ts';
