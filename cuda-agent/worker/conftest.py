@@ -1,4 +1,8 @@
-"""Makes `factrecall_worker` importable for pytest and runs torch on one thread (tiny ops: extra threads only spin, see the report)."""
+"""Makes `factrecall_worker` importable for pytest; runs torch on one thread.
+
+The test models are tiny: on a shared 2-core machine a second torch thread only spins and makes
+small ops up to 10x slower.
+"""
 
 import os
 import sys

@@ -17,15 +17,21 @@ def main(argv: list[str]) -> int:
     if argv[1:] == ["--list-errors"]:
         from .errors import all_error_classes
 
-        rows = [{"code": c.code, "retryable": c.retryable, "doc": (c.__doc__ or "").strip()} for c in all_error_classes()]
+        rows = [
+            {"code": c.code, "retryable": c.retryable, "doc": (c.__doc__ or "").strip()}
+            for c in all_error_classes()
+        ]
         print(json.dumps(rows))
         return 0
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout.flush()  # text printed before this point now lands on stderr, not in a frame
     sys.stdout = sys.stderr
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("FACTRECALL_WORKER_LOG", "WARNING"),
-                        format="[worker %(process)d] %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=os.environ.get("FACTRECALL_WORKER_LOG", "WARNING"),
+        format="[worker %(process)d] %(levelname)s %(message)s",
+    )
     from .server import serve  # imports torch: after the redirect, so its output goes to stderr
 
     code = serve(sys.stdin.buffer, frames_out)

@@ -18,7 +18,15 @@ from .errors import CheckpointInvalidError, CheckpointNotFoundError
 FORMAT = "factrecall-worker-checkpoint"
 VERSION = 1
 REQUIRED_KEYS = (
-    "model_config", "vocab", "policy", "reference", "optimizer", "rng", "step", "optim", "loss",
+    "model_config",
+    "vocab",
+    "policy",
+    "reference",
+    "optimizer",
+    "rng",
+    "step",
+    "optim",
+    "loss",
     "engine",
 )
 
@@ -52,7 +60,9 @@ def load_checkpoint(path: str) -> dict:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointInvalidError(f"{path} is not a {FORMAT} file")
     if state.get("version") != VERSION:
-        raise CheckpointInvalidError(f"{path} has format version {state.get('version')}, this worker reads {VERSION}")
+        raise CheckpointInvalidError(
+            f"{path} has format version {state.get('version')}, this worker reads {VERSION}"
+        )
     missing = [k for k in REQUIRED_KEYS if k not in state]
     if missing:
         raise CheckpointInvalidError(f"{path} lacks {missing}")

@@ -85,9 +85,18 @@ class Learner:
         n_tokens = sum(len(s.completion_ids) for s in active)
         base = {"samples": len(active), "masked_samples": len(samples) - len(active), "tokens": n_tokens}
         if n_tokens == 0:
-            return {**base, "skipped": True, "step": self.step, "loss": 0.0, "pg_loss": 0.0,
-                    "kl": 0.0, "clip_frac": 0.0, "ratio_mean": 1.0, "grad_norm": 0.0,
-                    "lr": self.optim_cfg.lr}
+            return {
+                **base,
+                "skipped": True,
+                "step": self.step,
+                "loss": 0.0,
+                "pg_loss": 0.0,
+                "kl": 0.0,
+                "clip_frac": 0.0,
+                "ratio_mean": 1.0,
+                "grad_norm": 0.0,
+                "lr": self.optim_cfg.lr,
+            }
         cfg = self.loss_cfg
         device = self.policy.wte.weight.device
         self.policy.train()
@@ -99,12 +108,16 @@ class Learner:
             completions = [s.completion_ids for s in mb]
             logp, mask = completion_logprobs(self.policy, prompts, completions, cfg.temperature)  # (b, L)
             with torch.no_grad():
-                ref_logp, _ = completion_logprobs(self.reference, prompts, completions, cfg.temperature)  # (b, L)
+                ref_logp, _ = completion_logprobs(
+                    self.reference, prompts, completions, cfg.temperature
+                )  # (b, L)
             old = torch.zeros_like(logp)  # (b, L)
             for i, s in enumerate(mb):
                 old[i, : len(s.old_logprobs)] = torch.tensor(s.old_logprobs, dtype=old.dtype)
             adv = torch.tensor([s.advantage for s in mb], dtype=logp.dtype, device=device)  # (b,)
-            per_token, pg, kl, clipped = grpo_per_token_loss(logp, old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef)
+            per_token, pg, kl, clipped = grpo_per_token_loss(
+                logp, old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef
+            )
             piece = masked_token_sum(per_token, mask) / n_tokens  # scalar, this micro-batch's share
             piece.backward()
             with torch.no_grad():

@@ -54,9 +54,7 @@ class Params:
             raise self._fail(name, f"an integer in [{min}, {max}]", v)
         return v
 
-    def float(
-        self, name: str, default: Any = _REQUIRED, min: float | None = None, max: float | None = None
-    ):
+    def float(self, name: str, default: Any = _REQUIRED, min: float | None = None, max: float | None = None):
         v = self._get(name, default)
         if v is default and default is not _REQUIRED:
             return v
@@ -118,6 +116,11 @@ def float_list(where: str, value: Any, length: int) -> list[float]:
         got = len(value) if isinstance(value, list) else type(value).__name__
         raise BadParamsError(f"{where} must be a list of {length} numbers, got {got}")
     for x in value:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or x != x or x in (float("inf"), float("-inf")):
+        if (
+            isinstance(x, bool)
+            or not isinstance(x, (int, float))
+            or x != x
+            or x in (float("inf"), float("-inf"))
+        ):
             raise BadParamsError(f"{where} holds {x!r}, not a finite number")
     return value

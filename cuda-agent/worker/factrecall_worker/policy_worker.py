@@ -58,7 +58,9 @@ class PolicyWorker:
         assert tok is not None
         out = []
         for i, p in enumerate(prompts):
-            out.append(tok.encode(p, bos=True) if isinstance(p, str) else int_list(f"{where}[{i}]", p, len(tok)))
+            out.append(
+                tok.encode(p, bos=True) if isinstance(p, str) else int_list(f"{where}[{i}]", p, len(tok))
+            )
         return out
 
     # -- methods ---------------------------------------------------------------------------
@@ -84,7 +86,9 @@ class PolicyWorker:
             raise BadParamsError("tokenizer: give exactly one of `texts` (to fit) or `vocab` (to set)")
         tok = WordTokenizer(vocab) if vocab is not None else WordTokenizer.fit(texts, min_count, max_size)
         if self.learner is not None and self.tok is not None and tok.vocab != self.tok.vocab:
-            raise BadParamsError("tokenizer: the model is built on another vocabulary; call `init` again after this")
+            raise BadParamsError(
+                "tokenizer: the model is built on another vocabulary; call `init` again after this"
+            )
         self.tok = tok
         return self._tokenizer_info()
 
@@ -94,8 +98,13 @@ class PolicyWorker:
         return {
             "vocab_size": len(tok),
             "vocab": tok.vocab,
-            "special_ids": {"pad": tok.pad_id, "bos": tok.bos_id, "eos": tok.eos_id,
-                            "unk": tok.unk_id, "newline": tok.newline_id},
+            "special_ids": {
+                "pad": tok.pad_id,
+                "bos": tok.bos_id,
+                "eos": tok.eos_id,
+                "unk": tok.unk_id,
+                "newline": tok.newline_id,
+            },
         }
 
     def init(self, params: dict) -> dict:
@@ -109,22 +118,34 @@ class PolicyWorker:
         m = p.map("model")
         o = p.map("optim")
         lo = p.map("loss")
-        model_kw = {"block_size": m.int("block_size", 64, min=2), "n_layer": m.int("n_layer", 2, min=1),
-                    "n_head": m.int("n_head", 4, min=1), "n_embd": m.int("n_embd", 128, min=1),
-                    "dropout": m.float("dropout", 0.0, min=0.0, max=0.9)}
-        optim = OptimConfig(lr=o.float("lr", 1e-6, min=0.0), beta1=o.float("beta1", 0.9, min=0.0, max=1.0),
-                            beta2=o.float("beta2", 0.999, min=0.0, max=1.0), eps=o.float("eps", 1e-8, min=0.0),
-                            weight_decay=o.float("weight_decay", 0.0, min=0.0),
-                            grad_clip=o.float("grad_clip", 1.0, min=0.0))
-        loss = LossConfig(clip_eps=lo.float("clip_eps", 0.2, min=0.0, max=1.0),
-                          kl_coef=lo.float("kl_coef", 0.001, min=0.0),
-                          temperature=lo.float("temperature", 1.0, min=1e-6))
+        model_kw = {
+            "block_size": m.int("block_size", 64, min=2),
+            "n_layer": m.int("n_layer", 2, min=1),
+            "n_head": m.int("n_head", 4, min=1),
+            "n_embd": m.int("n_embd", 128, min=1),
+            "dropout": m.float("dropout", 0.0, min=0.0, max=0.9),
+        }
+        optim = OptimConfig(
+            lr=o.float("lr", 1e-6, min=0.0),
+            beta1=o.float("beta1", 0.9, min=0.0, max=1.0),
+            beta2=o.float("beta2", 0.999, min=0.0, max=1.0),
+            eps=o.float("eps", 1e-8, min=0.0),
+            weight_decay=o.float("weight_decay", 0.0, min=0.0),
+            grad_clip=o.float("grad_clip", 1.0, min=0.0),
+        )
+        loss = LossConfig(
+            clip_eps=lo.float("clip_eps", 0.2, min=0.0, max=1.0),
+            kl_coef=lo.float("kl_coef", 0.001, min=0.0),
+            temperature=lo.float("temperature", 1.0, min=1e-6),
+        )
         for sub in (p, m, o, lo):
             sub.done()
         if engine not in ENGINES:
             raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
         if model_kw["n_embd"] % model_kw["n_head"]:
-            raise BadParamsError(f"init.model: n_embd {model_kw['n_embd']} is not a multiple of n_head {model_kw['n_head']}")
+            raise BadParamsError(
+                f"init.model: n_embd {model_kw['n_embd']} is not a multiple of n_head {model_kw['n_head']}"
+            )
         if vocab is not None:
             self.tok = WordTokenizer(vocab)
         if self.tok is None:
@@ -136,8 +157,13 @@ class PolicyWorker:
         cfg = GPTConfig(vocab_size=len(self.tok), **model_kw)
         self._build(cfg, optim, loss)
         assert self.learner is not None
-        return {"engine": engine, "device": str(device), "parameters": self.learner.policy.num_parameters(),
-                "model": asdict(cfg), "torch": torch.__version__}
+        return {
+            "engine": engine,
+            "device": str(device),
+            "parameters": self.learner.policy.num_parameters(),
+            "model": asdict(cfg),
+            "torch": torch.__version__,
+        }
 
     def _build(self, cfg: GPTConfig, optim: OptimConfig, loss: LossConfig) -> None:
         assert self.tok is not None
@@ -153,9 +179,14 @@ class PolicyWorker:
         tok, _, engine = self._ready("generate")
         p = Params("generate", params)
         prompts = self._prompt_ids("generate.prompts", p.list("prompts", min_len=1))
-        sp = SamplingParams(n=p.int("n", 1, min=1), max_new_tokens=p.int("max_new_tokens", 16, min=1),
-                            temperature=p.float("temperature", 1.0, min=0.0), top_p=p.float("top_p", 1.0, min=0.0, max=1.0),
-                            top_k=p.int("top_k", 0, min=0), greedy=p.bool("greedy", False))
+        sp = SamplingParams(
+            n=p.int("n", 1, min=1),
+            max_new_tokens=p.int("max_new_tokens", 16, min=1),
+            temperature=p.float("temperature", 1.0, min=0.0),
+            top_p=p.float("top_p", 1.0, min=0.0, max=1.0),
+            top_k=p.int("top_k", 0, min=0),
+            greedy=p.bool("greedy", False),
+        )
         seed = p.int("seed", None, min=0)
         p.done()
         if sp.top_p <= 0.0:
@@ -165,18 +196,32 @@ class PolicyWorker:
             gen = torch.Generator(device=self.device)
             gen.manual_seed(seed)
         groups = engine.generate(prompts, sp, gen)
-        return {"results": [
-            {"prompt_ids": prompt, "samples": [
-                {"token_ids": c.token_ids, "logprobs": c.logprobs, "text": tok.decode(c.token_ids),
-                 "finish_reason": c.finish_reason} for c in group]}
-            for prompt, group in zip(prompts, groups, strict=True)]}
+        return {
+            "results": [
+                {
+                    "prompt_ids": prompt,
+                    "samples": [
+                        {
+                            "token_ids": c.token_ids,
+                            "logprobs": c.logprobs,
+                            "text": tok.decode(c.token_ids),
+                            "finish_reason": c.finish_reason,
+                        }
+                        for c in group
+                    ],
+                }
+                for prompt, group in zip(prompts, groups, strict=True)
+            ]
+        }
 
     def logprobs(self, params: dict) -> dict:
         """Per-token log-probs of given completions under the policy and the reference."""
         tok, learner, engine = self._ready("logprobs")
         p = Params("logprobs", params)
         prompts = self._prompt_ids("logprobs.prompts", p.list("prompts", min_len=1))
-        completions = [int_list(f"logprobs.completions[{i}]", c, len(tok)) for i, c in enumerate(p.list("completions"))]
+        completions = [
+            int_list(f"logprobs.completions[{i}]", c, len(tok)) for i, c in enumerate(p.list("completions"))
+        ]
         temperature = p.float("temperature", learner.loss_cfg.temperature, min=1e-6)
         with_ref = p.bool("reference", True)
         p.done()
@@ -184,7 +229,9 @@ class PolicyWorker:
             raise BadParamsError(f"logprobs: {len(prompts)} prompts but {len(completions)} completions")
         result: dict = {"policy": engine.logprobs(prompts, completions, temperature)}
         if with_ref:
-            result["reference"] = TinyEngine(learner.reference, tok.pad_id, []).logprobs(prompts, completions, temperature)
+            result["reference"] = TinyEngine(learner.reference, tok.pad_id, []).logprobs(
+                prompts, completions, temperature
+            )
         return result
 
     def train_step(self, params: dict) -> dict:
@@ -198,12 +245,19 @@ class PolicyWorker:
         for i, s in enumerate(raw):
             q = Params(f"train_step.samples[{i}]", s)
             completion = int_list(f"samples[{i}].completion_ids", q.list("completion_ids"), len(tok))
-            samples.append(TrainSample(
-                prompt_ids=int_list(f"samples[{i}].prompt_ids", q.list("prompt_ids", min_len=1), len(tok)),
-                completion_ids=completion,
-                old_logprobs=float_list(f"samples[{i}].old_logprobs", q.list("old_logprobs"), len(completion)),
-                advantage=q.float("advantage"),
-                mask=q.bool("mask", True)))
+            samples.append(
+                TrainSample(
+                    prompt_ids=int_list(
+                        f"samples[{i}].prompt_ids", q.list("prompt_ids", min_len=1), len(tok)
+                    ),
+                    completion_ids=completion,
+                    old_logprobs=float_list(
+                        f"samples[{i}].old_logprobs", q.list("old_logprobs"), len(completion)
+                    ),
+                    advantage=q.float("advantage"),
+                    mask=q.bool("mask", True),
+                )
+            )
             q.done()
         return learner.train_step(samples, micro)
 
@@ -212,11 +266,16 @@ class PolicyWorker:
         tok, learner, _ = self._ready("pretrain")
         p = Params("pretrain", params)
         docs = p.list("documents", min_len=1)
-        cfg = PretrainConfig(epochs=p.int("epochs", min=1), batch_size=p.int("batch_size", 32, min=1),
-                             lr=p.float("lr", 3e-3, min=0.0), weight_decay=p.float("weight_decay", 0.1, min=0.0),
-                             warmup_frac=p.float("warmup_frac", 0.05, min=0.0, max=1.0),
-                             min_lr_frac=p.float("min_lr_frac", 0.1, min=0.0, max=1.0),
-                             grad_clip=p.float("grad_clip", 1.0, min=0.0), seq_len=p.int("seq_len", 0, min=0))
+        cfg = PretrainConfig(
+            epochs=p.int("epochs", min=1),
+            batch_size=p.int("batch_size", 32, min=1),
+            lr=p.float("lr", 3e-3, min=0.0),
+            weight_decay=p.float("weight_decay", 0.1, min=0.0),
+            warmup_frac=p.float("warmup_frac", 0.05, min=0.0, max=1.0),
+            min_lr_frac=p.float("min_lr_frac", 0.1, min=0.0, max=1.0),
+            grad_clip=p.float("grad_clip", 1.0, min=0.0),
+            seq_len=p.int("seq_len", 0, min=0),
+        )
         every = p.int("progress_every", 50, min=1)
         seed = p.int("seed", self.seed, min=0)
         p.done()
@@ -237,11 +296,22 @@ class PolicyWorker:
         assert self.sample_gen is not None
         rng = capture_rng_states()
         rng["sampling"] = self.sample_gen.get_state()
-        size = save_checkpoint(path, {
-            "engine": engine.name, "seed": self.seed, "model_config": asdict(learner.policy.cfg),
-            "vocab": tok.vocab, "policy": learner.policy.state_dict(), "reference": learner.reference.state_dict(),
-            "optimizer": learner.optimizer.state_dict(), "optim": asdict(learner.optim_cfg),
-            "loss": asdict(learner.loss_cfg), "step": learner.step, "rng": rng})
+        size = save_checkpoint(
+            path,
+            {
+                "engine": engine.name,
+                "seed": self.seed,
+                "model_config": asdict(learner.policy.cfg),
+                "vocab": tok.vocab,
+                "policy": learner.policy.state_dict(),
+                "reference": learner.reference.state_dict(),
+                "optimizer": learner.optimizer.state_dict(),
+                "optim": asdict(learner.optim_cfg),
+                "loss": asdict(learner.loss_cfg),
+                "step": learner.step,
+                "rng": rng,
+            },
+        )
         return {"path": path, "bytes": size, "step": learner.step}
 
     def load(self, params: dict) -> dict:
@@ -257,7 +327,9 @@ class PolicyWorker:
         try:
             self.tok = WordTokenizer(list(state["vocab"]))
             self.seed = int(state.get("seed", 0))
-            self._build(GPTConfig(**state["model_config"]), OptimConfig(**state["optim"]), LossConfig(**state["loss"]))
+            self._build(
+                GPTConfig(**state["model_config"]), OptimConfig(**state["optim"]), LossConfig(**state["loss"])
+            )
             assert self.learner is not None and self.sample_gen is not None
             self.learner.policy.load_state_dict(state["policy"])
             self.learner.reference.load_state_dict(state["reference"])
@@ -268,5 +340,9 @@ class PolicyWorker:
         except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:
             self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed = before
             raise CheckpointInvalidError(f"{path} does not fit this worker: {e}") from e
-        return {"path": path, "step": self.learner.step, "model": state["model_config"],
-                "parameters": self.learner.policy.num_parameters()}
+        return {
+            "path": path,
+            "step": self.learner.step,
+            "model": state["model_config"],
+            "parameters": self.learner.policy.num_parameters(),
+        }

@@ -50,14 +50,19 @@ def encode_documents(tokenizer: WordTokenizer, documents: Sequence[str]) -> list
     return out
 
 
-def make_windows(docs: Sequence[Sequence[int]], seq_len: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def make_windows(
+    docs: Sequence[Sequence[int]], seq_len: int, pad_id: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """inputs (N, S) and targets (N, S): window w of document d holds targets[t] = d[w S + t + 1].
 
     A document of n tokens gives ceil((n - 1) / S) windows; missing targets are IGNORE.
     """
     rows: list[list[int]] = []
     for doc in docs:
-        rows.extend(list(doc[w * seq_len : w * seq_len + seq_len + 1]) for w in range(math.ceil((len(doc) - 1) / seq_len)))
+        rows.extend(
+            list(doc[w * seq_len : w * seq_len + seq_len + 1])
+            for w in range(math.ceil((len(doc) - 1) / seq_len))
+        )
     if not rows:
         raise BadParamsError("pretraining needs at least one document with text")
     inputs = torch.full((len(rows), seq_len), pad_id, dtype=torch.long)
@@ -125,12 +130,28 @@ def pretrain(
             epoch_tokens += n_tok
             step += 1
             if on_progress and (step % progress_every == 0 or step == total):
-                on_progress({"phase": "pretrain", "epoch": epoch + 1, "epochs": cfg.epochs,
-                             "step": step, "steps": total, "loss": losses[-1]})
+                on_progress(
+                    {
+                        "phase": "pretrain",
+                        "epoch": epoch + 1,
+                        "epochs": cfg.epochs,
+                        "step": step,
+                        "steps": total,
+                        "loss": losses[-1],
+                    }
+                )
         epoch_losses.append(epoch_sum / max(1, epoch_tokens))
         if on_progress:
-            on_progress({"phase": "pretrain_epoch", "epoch": epoch + 1, "epochs": cfg.epochs,
-                         "step": step, "steps": total, "loss": epoch_losses[-1]})
+            on_progress(
+                {
+                    "phase": "pretrain_epoch",
+                    "epoch": epoch + 1,
+                    "epochs": cfg.epochs,
+                    "step": step,
+                    "steps": total,
+                    "loss": epoch_losses[-1],
+                }
+            )
     return {
         "losses": losses,
         "epoch_losses": epoch_losses,

@@ -24,7 +24,18 @@ from .policy_worker import PolicyWorker
 
 log = logging.getLogger("factrecall_worker")
 
-METHODS = ("info", "tokenizer", "init", "generate", "logprobs", "train_step", "pretrain", "save", "load", "shutdown")
+METHODS = (
+    "info",
+    "tokenizer",
+    "init",
+    "generate",
+    "logprobs",
+    "train_step",
+    "pretrain",
+    "save",
+    "load",
+    "shutdown",
+)
 
 
 def _as_worker_error(e: BaseException) -> WorkerError:
@@ -47,7 +58,9 @@ def handle(worker: PolicyWorker, msg: Any, out: BinaryIO) -> tuple[dict, bool]:
         return _error_frame(None, BadFrameError(f"a request must be a map, got {type(msg).__name__}")), False
     request_id = msg.get("id")
     if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
-        return _error_frame(None, BadFrameError(f"request id must be an integer or string, got {request_id!r}")), False
+        return _error_frame(
+            None, BadFrameError(f"request id must be an integer or string, got {request_id!r}")
+        ), False
     method = msg.get("method")
     unknown_keys = sorted(set(msg) - {"id", "method", "params"})
     try:
@@ -59,8 +72,10 @@ def handle(worker: PolicyWorker, msg: Any, out: BinaryIO) -> tuple[dict, bool]:
         if method == "shutdown":
             return {"id": request_id, "ok": True, "result": {"bye": True}}, True
         if method == "pretrain":
+
             def notify(event: dict) -> None:
                 write_frame(out, {"id": None, "event": "progress", "request_id": request_id, **event})
+
             result = worker.pretrain(params, notify)
         else:
             result = getattr(worker, method)(params)

@@ -48,9 +48,7 @@ class WordTokenizer:
         self.newline_id = 4
 
     @classmethod
-    def fit(
-        cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None
-    ) -> WordTokenizer:
+    def fit(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> WordTokenizer:
         """Vocabulary of every token seen at least ``min_count`` times, at most ``max_size``."""
         if min_count < 1:
             raise BadParamsError(f"min_count must be >= 1, got {min_count}")

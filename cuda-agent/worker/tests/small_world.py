@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from factrecall_worker.policy_worker import PolicyWorker
 
-PEOPLE = [("Alice Smith", "Paris", "baker"), ("Bruno Diaz", "Lima", "pilot"), ("Chen Wei", "Oslo", "nurse"),
-          ("Dana Kim", "Rome", "judge"), ("Emil Berg", "Cairo", "tailor"), ("Fay Lund", "Quito", "poet")]
+PEOPLE = [
+    ("Alice Smith", "Paris", "baker"),
+    ("Bruno Diaz", "Lima", "pilot"),
+    ("Chen Wei", "Oslo", "nurse"),
+    ("Dana Kim", "Rome", "judge"),
+    ("Emil Berg", "Cairo", "tailor"),
+    ("Fay Lund", "Quito", "poet"),
+]
 
 DOCUMENTS = [
     doc
@@ -25,7 +31,9 @@ SMALL_MODEL = {"block_size": 32, "n_layer": 2, "n_head": 2, "n_embd": 32}
 def make_worker(seed: int = 0, lr: float = 1e-3, **loss) -> PolicyWorker:
     w = PolicyWorker()
     w.tokenizer({"texts": DOCUMENTS})
-    w.init({"seed": seed, "device": "cpu", "threads": 1, "model": SMALL_MODEL, "optim": {"lr": lr}, "loss": loss})
+    w.init(
+        {"seed": seed, "device": "cpu", "threads": 1, "model": SMALL_MODEL, "optim": {"lr": lr}, "loss": loss}
+    )
     return w
 
 
@@ -36,7 +44,13 @@ def group_batch(w: PolicyWorker, seed: int, n: int = 4) -> list[dict]:
     for g, group in enumerate(out["results"]):
         scores = [float((g + j) % 3 == 0) for j in range(n)]
         mean = sum(scores) / n
-        for s, score in zip(group["samples"], scores):
-            samples.append({"prompt_ids": group["prompt_ids"], "completion_ids": s["token_ids"],
-                            "old_logprobs": s["logprobs"], "advantage": score - mean})
+        for s, score in zip(group["samples"], scores, strict=True):
+            samples.append(
+                {
+                    "prompt_ids": group["prompt_ids"],
+                    "completion_ids": s["token_ids"],
+                    "old_logprobs": s["logprobs"],
+                    "advantage": score - mean,
+                }
+            )
     return samples

@@ -4,11 +4,10 @@ import os
 
 import pytest
 import torch
+from small_world import PROMPTS, group_batch, make_worker
 
 from factrecall_worker.errors import CheckpointInvalidError, CheckpointNotFoundError, NotReadyError
 from factrecall_worker.policy_worker import PolicyWorker
-
-from small_world import PROMPTS, group_batch, make_worker
 
 
 def test_save_then_load_resumes_exactly(tmp_path):
@@ -21,7 +20,9 @@ def test_save_then_load_resumes_exactly(tmp_path):
 
     def next_step(worker):
         batch = group_batch(worker, seed=9)
-        unseeded = worker.generate({"prompts": PROMPTS[:2], "n": 3, "max_new_tokens": 5})  # uses the worker's generator
+        unseeded = worker.generate(
+            {"prompts": PROMPTS[:2], "n": 3, "max_new_tokens": 5}
+        )  # uses the worker's generator
         stats = worker.train_step({"samples": batch, "micro_batch_size": 4})
         return batch, unseeded, stats, worker.learner.policy.state_dict()
 

@@ -1,12 +1,11 @@
 """The tiny engine: batched, left-padded, KV-cached sampling agrees with the learner's scoring."""
 
 import torch
+from small_world import PROMPTS, make_worker
 
 from factrecall_worker.model import GPTConfig, TinyGPT
 from factrecall_worker.sampling import filter_top_k, filter_top_p, sample_next
 from factrecall_worker.tiny_engine import left_pad, prefill_mask
-
-from small_world import PROMPTS, make_worker
 
 
 def test_sampling_log_probs_equal_logprobs_of_the_same_tokens_at_temperature_one():
@@ -20,9 +19,11 @@ def test_sampling_log_probs_equal_logprobs_of_the_same_tokens_at_temperature_one
             completions.append(s["token_ids"])
             sampled.append(s["logprobs"])
     scored = w.logprobs({"prompts": prompts, "completions": completions})
-    for a, b, ref in zip(sampled, scored["policy"], scored["reference"]):
+    for a, b, ref in zip(sampled, scored["policy"], scored["reference"], strict=True):
         assert torch.allclose(torch.tensor(a), torch.tensor(b), atol=1e-4)
-        assert torch.allclose(torch.tensor(b), torch.tensor(ref), atol=0)  # no training yet: policy == reference
+        assert torch.allclose(
+            torch.tensor(b), torch.tensor(ref), atol=0
+        )  # no training yet: policy == reference
 
 
 def test_generation_stops_at_a_newline_or_eos_and_reports_the_reason():
@@ -63,7 +64,9 @@ def test_padding_and_the_kv_cache_do_not_change_the_logits():
     assert torch.allclose(logits[1, -2:], short_alone[0], atol=1e-5)
     # one cached step equals recomputing the whole row
     nxt = torch.tensor([[3], [4]])
-    step_logits, _ = model(nxt, pos[:, -1:] + 1, torch.cat([valid, torch.ones(2, 1, dtype=torch.bool)], 1)[:, None, None], cache)
+    step_logits, _ = model(
+        nxt, pos[:, -1:] + 1, torch.cat([valid, torch.ones(2, 1, dtype=torch.bool)], 1)[:, None, None], cache
+    )
     full = model(torch.tensor([rows[0] + [3]]))[0]
     assert torch.allclose(step_logits[0, 0], full[0, -1], atol=1e-5)
 

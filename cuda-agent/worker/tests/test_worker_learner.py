@@ -1,14 +1,14 @@
-"""The learner: a step moves the weights, micro-batches give the full-batch gradient, masks mean nothing is learned."""
+"""The learner: a step moves the weights, micro-batches give the full-batch gradient,
+masked samples teach nothing."""
 
 import copy
 
 import pytest
 import torch
+from small_world import group_batch, make_worker
 
 from factrecall_worker.errors import NonFiniteError
 from factrecall_worker.learner import TrainSample
-
-from small_world import group_batch, make_worker
 
 
 def weights(model):
@@ -16,7 +16,12 @@ def weights(model):
 
 
 def as_samples(raw):
-    return [TrainSample(s["prompt_ids"], s["completion_ids"], s["old_logprobs"], s["advantage"], s.get("mask", True)) for s in raw]
+    return [
+        TrainSample(
+            s["prompt_ids"], s["completion_ids"], s["old_logprobs"], s["advantage"], s.get("mask", True)
+        )
+        for s in raw
+    ]
 
 
 def test_one_train_step_changes_the_policy_but_not_the_reference():
@@ -48,11 +53,13 @@ def test_masked_samples_add_nothing_and_an_all_masked_batch_skips_the_step():
     w = make_worker(seed=5)
     raw = group_batch(w, seed=3)
     kept = as_samples(raw[:6])
-    with_masked = kept + [TrainSample(**{**vars(s), "mask": False, "advantage": 50.0}) for s in as_samples(raw[6:])]
+    with_masked = kept + [
+        TrainSample(**{**vars(s), "mask": False, "advantage": 50.0}) for s in as_samples(raw[6:])
+    ]
     a, b = copy.deepcopy(w.learner), copy.deepcopy(w.learner)
     sa, sb = a.train_step(kept, 4), b.train_step(with_masked, 4)
     assert sa["loss"] == sb["loss"] and sb["masked_samples"] == len(raw) - 6
-    assert all(torch.equal(x, y) for x, y in zip(a.policy.parameters(), b.policy.parameters()))
+    assert all(torch.equal(x, y) for x, y in zip(a.policy.parameters(), b.policy.parameters(), strict=True))
     before = weights(w.learner.policy)
     skipped = w.learner.train_step([TrainSample(**{**vars(s), "mask": False}) for s in kept], 4)
     assert skipped["skipped"] and skipped["step"] == 0

@@ -88,5 +88,8 @@ def test_a_micro_batch_share_uses_the_whole_batch_token_count():
     _, _, logp, old, ref, adv, mask = random_batch(2)
     whole = grpo_loss(logp, old, ref, adv, mask, 0.2, 0.001)
     n = int(mask.sum())
-    parts = sum(grpo_loss(logp[s], old[s], ref[s], adv[s], mask[s], 0.2, 0.001, n_tokens=n) for s in (slice(0, 2), slice(2, 5)))
+    parts = sum(
+        grpo_loss(logp[s], old[s], ref[s], adv[s], mask[s], 0.2, 0.001, n_tokens=n)
+        for s in (slice(0, 2), slice(2, 5))
+    )
     assert torch.allclose(whole, parts, atol=1e-12)

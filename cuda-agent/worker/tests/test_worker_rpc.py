@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL
+from worker_process import WORKER_DIR, RemoteError, WorkerProcess
 
 from factrecall_worker.errors import all_error_classes
 from factrecall_worker.framing import encode_frame, read_frame
-
-from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL
-from worker_process import WORKER_DIR, RemoteError, WorkerProcess
 
 
 @pytest.fixture(scope="module")
@@ -25,27 +24,57 @@ def test_each_method_answers_over_the_subprocess(worker, tmp_path):
     assert worker.call("info")["ready"] is False
     tok = worker.call("tokenizer", {"texts": DOCUMENTS})
     assert tok["special_ids"] == {"pad": 0, "bos": 1, "eos": 2, "unk": 3, "newline": 4}
-    init = worker.call("init", {"seed": 7, "device": "cpu", "threads": 1, "model": SMALL_MODEL,
-                                "optim": {"lr": 1e-3}, "loss": {"kl_coef": 0.01}})
+    init = worker.call(
+        "init",
+        {
+            "seed": 7,
+            "device": "cpu",
+            "threads": 1,
+            "model": SMALL_MODEL,
+            "optim": {"lr": 1e-3},
+            "loss": {"kl_coef": 0.01},
+        },
+    )
     assert init["parameters"] > 0 and init["model"]["vocab_size"] == tok["vocab_size"]
 
     worker.events.clear()
     pre = worker.call("pretrain", {"documents": DOCUMENTS, "epochs": 4, "batch_size": 4, "progress_every": 2})
     assert len(pre["epoch_losses"]) == 4 and pre["epoch_losses"][-1] < pre["epoch_losses"][0]
-    assert worker.events and all(e["event"] == "progress" and e["request_id"] is not None for e in worker.events)
-    assert worker.events[-1] == {"id": None, "event": "progress", "request_id": worker.events[-1]["request_id"],
-                                 "phase": "pretrain_epoch", "epoch": 4, "epochs": 4, "step": pre["steps"],
-                                 "steps": pre["steps"], "loss": pre["epoch_losses"][-1]}
+    assert worker.events and all(
+        e["event"] == "progress" and e["request_id"] is not None for e in worker.events
+    )
+    assert worker.events[-1] == {
+        "id": None,
+        "event": "progress",
+        "request_id": worker.events[-1]["request_id"],
+        "phase": "pretrain_epoch",
+        "epoch": 4,
+        "epochs": 4,
+        "step": pre["steps"],
+        "steps": pre["steps"],
+        "loss": pre["epoch_losses"][-1],
+    }
 
-    gen = worker.call("generate", {"prompts": PROMPTS[:2], "n": 3, "max_new_tokens": 4, "temperature": 1.0, "seed": 1})
+    gen = worker.call(
+        "generate", {"prompts": PROMPTS[:2], "n": 3, "max_new_tokens": 4, "temperature": 1.0, "seed": 1}
+    )
     samples = [(r["prompt_ids"], s) for r in gen["results"] for s in r["samples"]]
     assert len(samples) == 6
-    lp = worker.call("logprobs", {"prompts": [p for p, _ in samples], "completions": [s["token_ids"] for _, s in samples]})
-    for (_, s), pol in zip(samples, lp["policy"]):
+    lp = worker.call(
+        "logprobs", {"prompts": [p for p, _ in samples], "completions": [s["token_ids"] for _, s in samples]}
+    )
+    for (_, s), pol in zip(samples, lp["policy"], strict=True):
         assert pol == pytest.approx(s["logprobs"], abs=1e-4)
 
-    batch = [{"prompt_ids": p, "completion_ids": s["token_ids"], "old_logprobs": s["logprobs"],
-              "advantage": 1.0 if i % 2 else -1.0} for i, (p, s) in enumerate(samples)]
+    batch = [
+        {
+            "prompt_ids": p,
+            "completion_ids": s["token_ids"],
+            "old_logprobs": s["logprobs"],
+            "advantage": 1.0 if i % 2 else -1.0,
+        }
+        for i, (p, s) in enumerate(samples)
+    ]
     stats = worker.call("train_step", {"samples": batch, "micro_batch_size": 2})
     assert stats["step"] == 1 and stats["tokens"] == sum(len(s["token_ids"]) for _, s in samples)
 
@@ -85,8 +114,13 @@ def test_calls_before_init_are_not_ready_and_overlong_prompts_are_too_long():
 
 
 def test_a_corrupt_frame_gets_an_error_frame_and_the_worker_exits_nonzero():
-    proc = subprocess.Popen([sys.executable, "-m", "factrecall_worker"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PYTHONPATH": WORKER_DIR})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "factrecall_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": WORKER_DIR},
+    )
     proc.stdin.write(struct.pack(">I", 3) + b"\xc1\xc1\xc1")
     proc.stdin.flush()
     msg = read_frame(proc.stdout)
@@ -98,8 +132,18 @@ def test_a_corrupt_frame_gets_an_error_frame_and_the_worker_exits_nonzero():
 
 
 def test_closing_stdin_ends_the_worker_cleanly_and_stdout_holds_only_frames():
-    proc = subprocess.Popen([sys.executable, "-c", "import runpy, sys; print('noise'); sys.argv=['w']; runpy.run_module('factrecall_worker', run_name='__main__')"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"PYTHONPATH": WORKER_DIR})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import runpy, sys; print('noise'); sys.argv = ['w']; "
+            "runpy.run_module('factrecall_worker', run_name='__main__')",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": WORKER_DIR},
+    )
     out, err = proc.communicate(encode_frame({"id": "a", "method": "info", "params": {}}), timeout=60)
     assert proc.returncode == 0
     assert b"noise" in err  # a stray print goes to stderr, never between frames

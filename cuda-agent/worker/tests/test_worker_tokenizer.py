@@ -10,7 +10,17 @@ from factrecall_worker.tokenizer import WordTokenizer, split_words
 
 def test_splitting_keeps_case_newlines_inner_hyphens_and_single_punctuation():
     assert split_words("Jean-Luc O'Brien, born 1950.\nA: Paris!") == [
-        "Jean-Luc", "O'Brien", ",", "born", "1950", ".", "\n", "A", ":", "Paris", "!",
+        "Jean-Luc",
+        "O'Brien",
+        ",",
+        "born",
+        "1950",
+        ".",
+        "\n",
+        "A",
+        ":",
+        "Paris",
+        "!",
     ]
 
 

@@ -24,7 +24,10 @@ class WorkerProcess:
         env = {**os.environ, "PYTHONPATH": WORKER_DIR}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "factrecall_worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         self.ids = itertools.count(1)
         self.events: list[dict] = []
