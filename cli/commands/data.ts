@@ -14,6 +14,7 @@ import {
   FORMAT_NAMES,
   type FormatName,
   fetchDataset,
+  formatDatasetStats,
   type LoadOptions,
   type LoadResult,
   loadDatasetFile,
@@ -21,7 +22,6 @@ import {
   selectSources,
   sharedDatasetPath,
 } from '../../env/datasets/index.ts';
-
 import { DATASET_NAMES, type DatasetName } from '../../env/types.ts';
 import { type Progress, progress } from '../../lib/progress.ts';
 import { commandGroup } from './group.ts';
