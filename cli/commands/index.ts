@@ -5,11 +5,15 @@ import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
 import { register as judge } from './judge.ts';
 import { register as serve } from './serve.ts';
+import { register as train } from './train.ts';
 import { register as world } from './world.ts';
+import { register as worldPretrain } from './world-pretrain.ts';
 
 /** Every subcommand group; each file adds its commands to the program. */
 export const COMMANDS: Array<(program: Command) => void> = [
   world,
+  worldPretrain,
+  train,
   judge,
   serve,
   env,
