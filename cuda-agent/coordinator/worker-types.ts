@@ -178,7 +178,10 @@ export interface SaveResult {
 }
 export interface LoadParams {
   path: string;
+  /** Default: the current device, or `auto` before `init`. */
   device?: 'auto' | 'cpu' | 'cuda';
+  /** torch CPU threads (default: unchanged, or 2 before `init`). */
+  threads?: number;
 }
 export interface LoadResult {
   path: string;

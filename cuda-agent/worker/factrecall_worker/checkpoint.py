@@ -4,6 +4,9 @@ A checkpoint holds the model config, the vocabulary, the policy and reference we
 optimizer state, the learner's step, every RNG state (Python, numpy, torch, CUDA, the sampling
 generator) and the loss/optimizer settings. It is written to a temporary sibling and renamed,
 so a crash never leaves a half-written file, and read with ``weights_only=True``.
+
+Resuming is bitwise exact on the same device, torch version and CPU thread count; with another
+thread count float sums are ordered differently and results differ in the last bits.
 """
 
 from __future__ import annotations

@@ -319,11 +319,14 @@ class PolicyWorker:
         p = Params("load", params)
         path = p.str("path")
         device = p.str("device", None, choices=("auto", "cpu", "cuda"))
+        threads = p.int("threads", None, min=1)
         p.done()
         state = load_checkpoint(path)
         before = (self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed)
         if device is not None or self.learner is None:
             self.device = _resolve_device(device or "auto")
+        if self.device.type == "cpu" and (threads is not None or self.learner is None):
+            torch.set_num_threads(threads or 2)
         try:
             self.tok = WordTokenizer(list(state["vocab"]))
             self.seed = int(state.get("seed", 0))
