@@ -88,6 +88,11 @@ export const datasetError = defineErrors('DATASET', {
     retryable: false,
     grpc: 'FAILED_PRECONDITION',
   },
+  FR_ERR_DATASET_BUSY: {
+    message: 'another process is downloading this file; try again when it is done',
+    retryable: true,
+    grpc: 'ABORTED',
+  },
   FR_ERR_DATASET_CHECKSUM_MISMATCH: {
     message: 'downloaded file does not match its known checksum; it was discarded',
     retryable: false,

@@ -9,7 +9,7 @@
  * the expected checksums, and only then renamed onto `dest`. A mismatch deletes the part.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { datasetError } from '../errors.ts';
@@ -63,15 +63,62 @@ class RetryableError extends Error {
 
 const RETRY_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/**
+ * Download `url` to `dest`. Only one process at a time may work on a destination: a second
+ * one gets FR_ERR_DATASET_BUSY (retryable) instead of appending to the same .part file.
+ */
 export async function downloadFile(
   url: string,
   dest: string,
   opts: DownloadOptions = {},
 ): Promise<DownloadResult> {
+  await mkdir(dirname(dest), { recursive: true });
+  const release = await lockDestination(`${dest}.part.lock`);
+  try {
+    return await downloadLocked(url, dest, opts);
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Take `<dest>.part.lock` (created exclusively, holding our pid). A lock left by a process
+ * that no longer runs is taken over.
+ */
+async function lockDestination(lockPath: string): Promise<() => Promise<void>> {
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      await writeFile(lockPath, String(process.pid), { flag: 'wx' });
+      return () => rm(lockPath, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(await readFile(lockPath, 'utf8').catch(() => ''));
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw datasetError('FR_ERR_DATASET_BUSY', `${lockPath} is held by process ${holder}`);
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw datasetError('FR_ERR_DATASET_BUSY', `${lockPath} keeps being taken`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function downloadLocked(
+  url: string,
+  dest: string,
+  opts: DownloadOptions,
+): Promise<DownloadResult> {
   const part = `${dest}.part`;
   const infoPath = `${part}.json`;
   const retries = opts.retries ?? 5;
-  await mkdir(dirname(dest), { recursive: true });
   const info = await readPartInfo(infoPath);
   if (info && info.url !== url) await rm(part, { force: true });
   const resumedFrom = info?.url === url ? await sizeOf(part) : 0;

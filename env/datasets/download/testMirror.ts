@@ -89,7 +89,8 @@ export async function startTestMirror(
       const cut = slice.subarray(0, fault.dropAfterBytes);
       res.write(cut, () => {
         log(status, cut.length);
-        res.socket?.destroy();
+        // Give the client a moment to take in what was sent, then cut the connection.
+        setTimeout(() => res.socket?.destroy(), 30);
       });
       return;
     }
