@@ -187,6 +187,19 @@ describe('loadDatasetFile on Hugging Face parquet', () => {
     expect(sq.errors.map((e) => [e.line, e.code])).toEqual([[2, 'FR_ERR_DATASET_BAD_LITERAL']]);
   });
 
+  it('reads gzip-compressed pages (a codec hyparquet lacks, decoded with node:zlib)', async () => {
+    const path = join(dir, 'gzip.parquet');
+    const rows = [{ question: 'who wrote it', answer: ['Bobby Scott'] }];
+    await writeFile(
+      path,
+      writeTinyParquet([str('question'), strList('answer')], rows, { codec: 'GZIP' }),
+    );
+    const r = await loadDatasetFile(path);
+    expect(r.records.map((x) => [x.question, x.answers])).toEqual([
+      ['who wrote it', ['Bobby Scott']],
+    ]);
+  });
+
   it('refuses a parquet file of an unknown schema, and a truncated one, with one coded error each', async () => {
     const odd = await parquet('odd.parquet', [str('foo')], [{ foo: 'x' }]);
     await expect(loadDatasetFile(odd)).rejects.toMatchObject({

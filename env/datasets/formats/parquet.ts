@@ -8,15 +8,28 @@
  * | popqa    | akariasai/PopQA                        | the 17 columns of popQA.tsv                     |
  * | simpleqa | basicv8vc/SimpleQA                     | metadata (Python-literal str), problem, answer  |
  *
- * `line` in errors is the 1-based row number. hyparquet decodes snappy itself; a file with
- * another codec (zstd, gzip...) is refused with FR_ERR_DATASET_PARQUET_UNREADABLE.
+ * `line` in errors is the 1-based row number. hyparquet decodes snappy itself; gzip and brotli
+ * are decoded with node:zlib, and zstd too where Node has it (22.15+). Another codec (lz4...)
+ * is refused with FR_ERR_DATASET_PARQUET_UNREADABLE.
  */
+import * as zlib from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import type { DatasetName } from '../../types.ts';
 import { datasetError } from '../errors.ts';
 import { asList, isPlainObject, type RecordCollector } from '../records.ts';
 import { POPQA_COLUMNS, popqaRowToRaw } from './popqa.ts';
 import { simpleqaMeta } from './simpleqa.ts';
+
+type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array;
+
+/** Codecs hyparquet lacks, from node:zlib. */
+export const ZLIB_COMPRESSORS: Record<string, Decompress> = {
+  GZIP: (input) => new Uint8Array(zlib.gunzipSync(input)),
+  BROTLI: (input) => new Uint8Array(zlib.brotliDecompressSync(input)),
+};
+const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Uint8Array) => Buffer })
+  .zstdDecompressSync;
+if (zstd) ZLIB_COMPRESSORS.ZSTD = (input) => new Uint8Array(zstd(input));
 
 /** Top-level columns read per dataset (evidence columns are skipped: big and unused). */
 const COLUMNS: Record<Exclude<DatasetName, 'factworld'>, readonly string[]> = {
@@ -107,7 +120,7 @@ export async function parseParquetFile(
       );
     }
     const columns = COLUMNS[which].filter((c) => topLevel.includes(c));
-    rows = await parquetReadObjects({ file, metadata, columns });
+    rows = await parquetReadObjects({ file, metadata, columns, compressors: ZLIB_COMPRESSORS });
   } catch (e) {
     if (e instanceof Error && e.name === 'FactRecallError') throw e;
     throw datasetError('FR_ERR_DATASET_PARQUET_UNREADABLE', `${path}: ${(e as Error).message}`, {

@@ -6,6 +6,7 @@
  * strings, int64, structs and 3-level LISTs, the shapes of Hugging Face dataset files.
  * Whatever it writes, hyparquet (an independent reader) must read back.
  */
+import { gzipSync } from 'node:zlib';
 
 /** A column of the schema. `list` holds a list of `of`; `struct` holds `fields`. */
 export type ParquetField =
@@ -263,11 +264,17 @@ function schemaElements(node: Node, out: Thrift[]): void {
   for (const c of node.children ?? []) schemaElements(c, out);
 }
 
+/** Page compression: none, or gzip (codec 2 in parquet.thrift), to test codec support. */
+export type TinyCodec = 'UNCOMPRESSED' | 'GZIP';
+const CODEC: Record<TinyCodec, number> = { UNCOMPRESSED: 0, GZIP: 2 };
+
 /** Parquet bytes for `rows` (plain objects keyed by the fields' names). */
 export function writeTinyParquet(
   fields: ParquetField[],
   rows: Array<Record<string, unknown>>,
+  opts: { codec?: TinyCodec } = {},
 ): Uint8Array {
+  const codec = opts.codec ?? 'UNCOMPRESSED';
   const nodes = fields.map(toNode);
   const allLeaves: Leaf[] = [];
   for (const n of nodes) leaves(n, [], 0, 0, allLeaves);
@@ -281,13 +288,14 @@ export function writeTinyParquet(
     if (leaf.maxRep > 0) page.raw(levels(leaf.reps, leaf.maxRep));
     if (leaf.maxDef > 0) page.raw(levels(leaf.defs, leaf.maxDef));
     page.raw(plainValues(leaf));
-    const pageBytes = page.done();
+    const rawPage = page.done();
+    const pageBytes = codec === 'GZIP' ? new Uint8Array(gzipSync(rawPage)) : rawPage;
     const header = new Bytes();
     writeThrift(
       header,
       struct(
         [1, i32(0)],
-        [2, i32(pageBytes.length)],
+        [2, i32(rawPage.length)],
         [3, i32(pageBytes.length)],
         [
           5,
@@ -312,9 +320,9 @@ export function writeTinyParquet(
             [1, i32(leaf.node.type!)],
             [2, { t: 'list', elem: 'i32', v: [i32(ENCODING.PLAIN), i32(ENCODING.RLE)] }],
             [3, { t: 'list', elem: 'bin', v: leaf.path.map(bin) }],
-            [4, i32(0)],
+            [4, i32(CODEC[codec])],
             [5, i64(leaf.defs.length)],
-            [6, i64(size)],
+            [6, i64(size - pageBytes.length + rawPage.length)],
             [7, i64(size)],
             [9, i64(offset)],
           ),
