@@ -181,7 +181,11 @@ export const WorkerConfigSchema = z.strictObject({
     .describe(
       'Path of the initial model (a worker `save` directory). Absent with dataset factworld: the cached pretrained FactWorld model (made on first use).',
     ),
-  threads: positiveInt.default(2).describe('torch CPU threads in the worker.'),
+  threads: positiveInt
+    .default(1)
+    .describe(
+      'torch CPU threads in the worker. 1 by default: for the tiny model on a shared 2-core machine, 2 threads ran 5-20x slower than 1.',
+    ),
   python: z
     .string()
     .optional()
