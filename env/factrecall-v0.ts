@@ -8,8 +8,10 @@
  */
 import { createJudge } from '../judges/index.ts';
 import { generateWorld, worldSplitSource } from './datasets/factworld/index.ts';
+import { envError } from './errors.ts';
 import { FactRecallEnv } from './factrecall-env.ts';
 import { isJudge, parseEnvOptions } from './options.ts';
+import { loadPreparedSplits } from './splits/load.ts';
 import type { SplitSource } from './types.ts';
 
 export const FACTRECALL_V0_ID = 'FactRecall-v0';
@@ -25,11 +27,19 @@ export function defaultSource(): SplitSource {
 
 /**
  * Build FactRecall-v0 from raw options (see EnvOptionsSchema in options.ts for every field and
- * default). A judge given as a spec is created here and closed with the env; a Judge object
+ * default). Questions come from `source`, else the FactWorld default world; prepared splits
+ * named by `splits` are read from disk, so they go through the async `openFactRecallV0` (which
+ * `make` uses). A judge given as a spec is created here and closed with the env; a Judge object
  * stays its caller's to close.
  */
 export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
   const options = parseEnvOptions(rawOptions);
+  if (options.splits) {
+    throw envError(
+      'FR_ERR_ENV_BAD_OPTIONS',
+      'splits are loaded from disk: use make() or openFactRecallV0() for them',
+    );
+  }
   const source = options.source ?? defaultSource();
   const given = isJudge(options.judge);
   const judge = isJudge(options.judge) ? options.judge : createJudge(options.judge);
@@ -40,5 +50,22 @@ export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
     source,
     judge,
     ownsJudge: !given,
+  });
+}
+
+/**
+ * `make('FactRecall-v0', options)`: like makeFactRecallV0, and also loads prepared splits named
+ * by `splits` (a dataset name from `factrecall data prepare`, or a directory), refusing split
+ * files whose sha256 differs from their manifest unless `force` is set.
+ */
+export async function openFactRecallV0(rawOptions: unknown = {}): Promise<FactRecallEnv> {
+  const options = parseEnvOptions(rawOptions);
+  if (!options.splits) return makeFactRecallV0(rawOptions);
+  const source = await loadPreparedSplits(options.splits, { force: options.force });
+  return makeFactRecallV0({
+    ...(rawOptions as Record<string, unknown>),
+    splits: undefined,
+    force: undefined,
+    source,
   });
 }

@@ -18,7 +18,12 @@ export {
   extractDirect,
 } from './extract.ts';
 export { FactRecallEnv } from './factrecall-env.ts';
-export { defaultSource, FACTRECALL_V0_ID, makeFactRecallV0 } from './factrecall-v0.ts';
+export {
+  defaultSource,
+  FACTRECALL_V0_ID,
+  makeFactRecallV0,
+  openFactRecallV0,
+} from './factrecall-v0.ts';
 export {
   type EnvOptions,
   type EnvOptionsInput,

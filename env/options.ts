@@ -39,6 +39,21 @@ export const EnvOptionsSchema = z.strictObject({
     })
     .optional()
     .describe('Where questions come from; default: the FactWorld default world.'),
+  splits: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Prepared splits to load by dataset name (from `factrecall data prepare`) or directory; ' +
+        'their manifest hash enters the fingerprint. Not together with `source`.',
+    ),
+  force: z
+    .boolean()
+    .default(false)
+    .describe(
+      'With `splits`: load even when a split file does not match its manifest (recorded in the ' +
+        'source description and hash, so the fingerprint differs).',
+    ),
   judge: z
     .custom<Judge | JudgeSpec>(
       (v) =>
@@ -135,7 +150,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 /** Validate, fill defaults, freeze. Throws FR_ERR_ENV_BAD_OPTIONS saying what to fix. */
 export function parseEnvOptions(input: unknown): EnvOptions {
-  const parsed = EnvOptionsSchema.safeParse(input ?? {});
+  const parsed = EnvOptionsSchema.refine((o) => !(o.source && o.splits), {
+    message: 'give either `source` or `splits`, not both',
+  }).safeParse(input ?? {});
   if (!parsed.success) {
     throw envError('FR_ERR_ENV_BAD_OPTIONS', parsed.error.issues.map(describeIssue).join('; '), {
       details: {

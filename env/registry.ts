@@ -6,7 +6,7 @@
  * one, which is why registering an id twice is an error.
  */
 import { envError } from './errors.ts';
-import { FACTRECALL_V0_ID, makeFactRecallV0 } from './factrecall-v0.ts';
+import { FACTRECALL_V0_ID, openFactRecallV0 } from './factrecall-v0.ts';
 import type { LocalEnv } from './types.ts';
 
 /** Builds an env from raw (unvalidated) options; it validates them itself. */
@@ -15,7 +15,7 @@ export type EnvFactory = (options: unknown) => LocalEnv | Promise<LocalEnv>;
 const ID_PATTERN = /^([A-Za-z][A-Za-z0-9_.:]*(?:-[A-Za-z0-9_.:]+)*)-v(0|[1-9]\d*)$/;
 
 /** Built-in envs are registered here, so every import path sees them. */
-const factories = new Map<string, EnvFactory>([[FACTRECALL_V0_ID, makeFactRecallV0]]);
+const factories = new Map<string, EnvFactory>([[FACTRECALL_V0_ID, openFactRecallV0]]);
 
 /** Split `Name-vN` into its name and version; FR_ERR_ENV_BAD_ID otherwise. */
 export function parseEnvId(id: string): { name: string; version: number } {

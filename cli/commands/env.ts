@@ -7,6 +7,7 @@ import { type CheckReport, checkEnv } from '../../env/check.ts';
 import { envError } from '../../env/errors.ts';
 import { listEnvs, make } from '../../env/registry.ts';
 import { type EnvSpec, SPLIT_NAMES, type SplitName } from '../../env/types.ts';
+import { parseJudgeSpec } from '../../judges/index.ts';
 import { commandGroup } from './group.ts';
 
 /** Flags shared by `env spec` and `env check`, as commander hands them over. */
@@ -15,6 +16,8 @@ export interface EnvFlags {
   prompt?: string;
   judge?: string;
   seed?: string | number;
+  splits?: string;
+  force?: boolean;
 }
 
 export interface EnvCheckFlags extends EnvFlags {
@@ -37,7 +40,9 @@ export function wholeNumberFlag(name: string, value: string | number): number {
 export function envOptionsFromFlags(flags: EnvFlags): Record<string, unknown> {
   return {
     ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
-    ...(flags.judge !== undefined ? { judge: flags.judge } : {}),
+    ...(flags.judge !== undefined ? { judge: parseJudgeSpec(flags.judge) } : {}),
+    ...(flags.splits !== undefined ? { splits: flags.splits } : {}),
+    ...(flags.force ? { force: true } : {}),
     ...(flags.seed !== undefined ? { seed: wholeNumberFlag('seed', flags.seed) } : {}),
   };
 }
@@ -81,8 +86,19 @@ function envFlagOptions(cmd: Command): Command {
   return cmd
     .option('--id <id>', 'environment id (Name-vN)', 'FactRecall-v0')
     .option('--prompt <name>', 'prompt template: direct (answer only) or cot (reason, final line)')
-    .option('--judge <name>', 'judge: exact or contains')
-    .option('--seed <n>', 'seed of the question order');
+    .option(
+      '--judge <spec>',
+      'judge: exact, contains, llm, or a JSON spec like \'{"kind":"panel",...}\'',
+    )
+    .option('--seed <n>', 'seed of the question order')
+    .option(
+      '--splits <name|dir>',
+      'prepared splits (factrecall data prepare); default: the FactWorld world',
+    )
+    .option(
+      '--force',
+      'with --splits: load split files that differ from their manifest (recorded)',
+    );
 }
 
 export function register(program: Command): void {

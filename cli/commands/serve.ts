@@ -5,6 +5,7 @@
  * SIGINT/SIGTERM: steps in flight finish and are answered, then every env is closed.
  */
 import type { Command } from 'commander';
+import { parseJudgeSpec } from '../../judges/index.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
 import { protoError } from '../../protocol/errors.ts';
 import { DEFAULT_LIMITS } from '../../protocol/limits.ts';
@@ -19,6 +20,8 @@ interface ServeFlags {
   tokens?: string;
   evalRuns: string;
   judge: string;
+  splits?: string;
+  force?: boolean;
   limit: string[];
   drainMs: string;
 }
@@ -62,7 +65,19 @@ export function register(program: Command): void {
       'token file {"tokens":[{token, role, name}]} (else FACTRECALL_TOKENS)',
     )
     .option('--eval-runs <file>', 'append-only JSON lines of eval runs', 'runs/eval-runs.jsonl')
-    .option('--judge <spec>', 'judge of envs whose client names none (exact, contains)', 'exact')
+    .option(
+      '--judge <spec>',
+      'judge of envs whose client names none: exact, contains, llm, or a JSON spec',
+      'exact',
+    )
+    .option(
+      '--splits <name|dir>',
+      'serve prepared splits (factrecall data prepare) instead of the FactWorld default world',
+    )
+    .option(
+      '--force',
+      'with --splits: serve split files that differ from their manifest (recorded)',
+    )
     .option(
       '--limit <key=value>',
       `override a limit (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
@@ -78,7 +93,11 @@ export function register(program: Command): void {
         grpcPort: parsePort(flags.grpcPort, '--grpc-port'),
         tokens: loadTokens(flags.tokens),
         evalRunsPath: flags.evalRuns,
-        makeDefaults: { judge: flags.judge },
+        makeDefaults: {
+          judge: parseJudgeSpec(flags.judge),
+          ...(flags.splits ? { splits: flags.splits } : {}),
+          ...(flags.force ? { force: true } : {}),
+        },
         limits: parseLimits(flags.limit),
         drainMs: Number(flags.drainMs),
       });
