@@ -29,7 +29,17 @@ describe('factrecall demo', () => {
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((c) => out.push(String(c)) > 0);
     try {
-      await main(['node', 'factrecall', 'demo', '--people', '40', '--prompt', 'cot', '--json']);
+      await main([
+        'node',
+        'factrecall',
+        'demo',
+        '--scripted',
+        '--people',
+        '40',
+        '--prompt',
+        'cot',
+        '--json',
+      ]);
     } finally {
       vi.restoreAllMocks();
     }
