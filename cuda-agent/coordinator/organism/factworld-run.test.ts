@@ -1,0 +1,80 @@
+/**
+ * The FactWorld experiment end to end, shortened: the test organism (pretrained once, cached in
+ * the OS temp folder), 4 GRPO steps through a loopback env server, evaluations and the report.
+ * Needs a Python with torch (`npm test` makes .venv); skipped with a printed reason otherwise.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
+import { findPythonWithTorch } from '../launcher.ts';
+import { deepMerge, parseTrainConfig } from '../training/config.ts';
+import { runFactWorldGrpo, typedChance } from './factworld-run.ts';
+import { TEST_TRAIN, testCacheDir, testOrganism } from './test-organism.ts';
+
+let python: string | undefined;
+try {
+  python = (await findPythonWithTorch()).python;
+} catch (e) {
+  console.warn(`skipping the FactWorld run test: no Python with torch (${(e as Error).message})`);
+}
+
+describe('the typed-guesser chance level', () => {
+  it('is the mean over questions of 1 - (1 - share of the gold value)^k, rising with k', () => {
+    const world = generateWorld({ seed: 1, people: 40 });
+    const ids = worldSplitSource(world).splits.test!.map((q) => q.id);
+    const c1 = typedChance(world, ids, 1);
+    expect(c1).toBeGreaterThan(0);
+    expect(c1).toBeLessThan(0.5);
+    expect(typedChance(world, ids, 8)).toBeGreaterThan(c1);
+  });
+});
+
+describe.skipIf(!python)('a short FactWorld GRPO run', () => {
+  let previousCache: string | undefined;
+  beforeAll(() => {
+    previousCache = process.env.FACTRECALL_CACHE;
+    process.env.FACTRECALL_CACHE = testCacheDir();
+  });
+  afterAll(() => {
+    if (previousCache === undefined) delete process.env.FACTRECALL_CACHE;
+    else process.env.FACTRECALL_CACHE = previousCache;
+  });
+
+  it('evaluates before and after, trains through the protocol and writes the report with plots', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'fr-fw-run-'));
+    const train = parseTrainConfig(
+      deepMerge(TEST_TRAIN as Record<string, unknown>, {
+        runId: 'short',
+        runsDir,
+        grpo: { maxSteps: 4 },
+        eval: { everySteps: 2, passAtKSamples: 8, passAtKQuestions: 10 },
+        worker: { python },
+      }),
+    );
+    const r = await runFactWorldGrpo({
+      train,
+      organism: testOrganism(),
+      quiet: true,
+      log: () => {},
+    });
+    expect(r.report.greedy.map((g) => g.split)).toEqual(['train', 'val', 'test']);
+    for (const g of r.report.greedy) {
+      expect(g.before).toBeGreaterThanOrEqual(0);
+      expect(g.after).toBeLessThanOrEqual(1);
+    }
+    expect(r.report.passAtK.filter((p) => p.split === 'val').map((p) => p.k)).toEqual([1, 2, 4, 8]);
+    expect(r.report.passAtK.every((p) => p.chance > 0 && p.chance < 1)).toBe(true);
+    expect(r.report.steps).toHaveLength(4);
+    // Evaluations at step 0 (before), step 2 (during) and step 4 (after), for val and test.
+    expect(r.report.evals.map((e) => e.step)).toEqual([0, 0, 2, 2, 4, 4]);
+    const md = await readFile(r.reportPath, 'utf8');
+    expect(md).toMatch(/\| test \| held-out people/);
+    expect(md).toMatch(/\| val \| 8 \| 10 \| 8 \|/);
+    for (const f of ['reward.svg', 'accuracy.svg', 'report.json', 'metrics.jsonl', 'config.json'])
+      expect(existsSync(join(r.runDir, f)), f).toBe(true);
+    expect(await readFile(join(r.runDir, 'accuracy.svg'), 'utf8')).toContain('<polyline');
+  }, 180_000);
+});
