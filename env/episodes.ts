@@ -29,7 +29,8 @@ export interface EpisodeRef {
   readonly episodeId: string;
 }
 
-function zeroCounts(): EpisodeCounts {
+/** Counts of episodes, zero. */
+export function zeroCounts(): EpisodeCounts {
   return {
     issued: 0,
     open: 0,

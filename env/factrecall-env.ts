@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Judge, JudgeItem, Verdict } from '../judges/types.ts';
+import { failedVerdict } from '../judges/verdicts.ts';
 import { isFactRecallError } from '../lib/errors.ts';
 import { EpisodeBook, type EpisodeRef, episodeIdOf, sumCounts } from './episodes.ts';
 import { envError } from './errors.ts';
@@ -273,17 +274,8 @@ export class FactRecallEnv implements LocalEnv {
   }
 }
 
-function failed(judgeId: string, latencyMs: number, error: { code: string; message: string }) {
-  return {
-    verdict: null,
-    reward: null,
-    status: 'judge_failed',
-    judgeId,
-    cached: false,
-    latencyMs,
-    error: { code: error.code, message: error.message },
-  } satisfies JudgeOutcome;
-}
+const failed = (judgeId: string, latencyMs: number, error: { code: string; message: string }) =>
+  failedVerdict(judgeId, error, latencyMs);
 
 const REWARD_OF = { correct: 1, incorrect: 0, not_attempted: 0 } as const;
 

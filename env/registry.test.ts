@@ -82,7 +82,7 @@ describe('env options', () => {
     })();
     expect(e?.code).toBe('FR_ERR_ENV_BAD_OPTIONS');
     expect(e?.message).toMatch(
-      /unknown option 'sed' \(did you mean 'seed'\?\); known options: source, judge, prompt, seed/,
+      /unknown option 'sed' \(did you mean 'seed'\?\); known options: source, splits, force, judge, prompt, seed/,
     );
   });
 

@@ -4,6 +4,7 @@
  * envs that are gone, the eval run log, and draining for a graceful shutdown.
  */
 import { randomBytes } from 'node:crypto';
+import { zeroCounts } from '../env/episodes.ts';
 import type { EpisodeCounts, LocalEnv, SplitName } from '../env/types.ts';
 import { type FactRecallError, GRPC_STATUS, isFactRecallError } from '../lib/errors.ts';
 import { protoError } from './errors.ts';
@@ -36,21 +37,6 @@ export interface HostOptions {
 
 export const DEFAULT_CLIENT_OPTION_KEYS = ['prompt', 'seed', 'judge', 'episodeTtlMs'] as const;
 export const DEFAULT_CLIENT_JUDGES = ['exact', 'contains'] as const;
-
-/** Counts of episodes, zero. */
-export function zeroCounts(): EpisodeCounts {
-  return {
-    issued: 0,
-    open: 0,
-    answered: 0,
-    expired: 0,
-    closed: 0,
-    judgeFailed: 0,
-    scored: 0,
-    rewardSum: 0,
-    meanReward: null,
-  };
-}
 
 export function addCounts(into: EpisodeCounts, c: EpisodeCounts): EpisodeCounts {
   into.issued += c.issued;
