@@ -128,9 +128,7 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
   );
 
   const startWorker = async () => {
-    const w = await WorkerClient.start({
-      ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
-    });
+    const w = await WorkerClient.start(workerStartOptions(cfg));
     await w.load({ path: pretrained.path });
     return w;
   };

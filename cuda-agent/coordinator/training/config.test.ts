@@ -75,6 +75,7 @@ describe('the training config', () => {
     const b = learningHash(parseTrainConfig({ runId: 'b' }));
     const c = learningHash(parseTrainConfig({ grpo: { lr: 2e-6 } }));
     expect(a).toBe(b);
+    expect(learningHash(parseTrainConfig({ grpo: { maxSteps: 9 } }))).toBe(b);
     expect(a).not.toBe(c);
   });
 });

@@ -327,10 +327,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Hash of everything that changes learning (not the run id, folders, deadlines or threads): a
+ * Hash of everything that changes learning (not the run id, folders, deadlines, threads,
+ * evaluation and checkpoint schedules, or where to stop): a
  * checkpoint only resumes under the same hash.
  */
 export function learningHash(cfg: TrainConfig): string {
-  const { runId: _r, runsDir: _d, calls: _c, worker, ...rest } = cfg;
-  return fingerprintOf({ ...rest, worker: { engine: worker.engine, model: worker.model } });
+  const {
+    runId: _r,
+    runsDir: _d,
+    calls: _c,
+    worker,
+    eval: _e,
+    checkpoint: _k,
+    grpo,
+    ...rest
+  } = cfg;
+  // maxSteps only says where to stop: a run may be resumed with a later stop.
+  const { maxSteps: _m, ...learning } = grpo;
+  return fingerprintOf({
+    ...rest,
+    grpo: learning,
+    worker: { engine: worker.engine, model: worker.model },
+  });
 }
