@@ -16,6 +16,14 @@ export function buildProgram(): Command {
   return program;
 }
 
+function isCodedError(e: unknown): e is Error & { code: string } {
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (e as { code: string }).code.startsWith('FR_ERR_')
+  );
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
@@ -25,7 +33,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode;
       return;
     }
-    if (isFactRecallError(e)) {
+    // Our own errors, and the protocol client's (which carry a server's FR_ERR_* code).
+    if (isFactRecallError(e) || isCodedError(e)) {
       process.stderr.write(`error ${e.code}: ${e.message}\n`);
       process.exitCode = 2;
       return;

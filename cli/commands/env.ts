@@ -8,6 +8,8 @@ import { envError } from '../../env/errors.ts';
 import { listEnvs, make } from '../../env/registry.ts';
 import { type EnvSpec, SPLIT_NAMES, type SplitName } from '../../env/types.ts';
 import { parseJudgeSpec } from '../../judges/index.ts';
+import { FactRecallClient } from '../../protocol/client/client.ts';
+import type { Role } from '../../protocol/schema.ts';
 import { commandGroup } from './group.ts';
 
 /** Flags shared by `env spec` and `env check`, as commander hands them over. */
@@ -21,6 +23,10 @@ export interface EnvFlags {
 }
 
 export interface EnvCheckFlags extends EnvFlags {
+  /** Check an env on a server (ws://host:port/v1/ws or grpc://host:port) instead of in-process. */
+  url?: string;
+  token?: string;
+  role?: string;
   split?: string;
   batchSize?: string | number;
   groupSize?: string | number;
@@ -63,13 +69,43 @@ export async function runEnvCheck(flags: EnvCheckFlags): Promise<CheckReport> {
   }
   const options = envOptionsFromFlags(flags);
   const id = flags.id ?? 'FactRecall-v0';
-  // Fail fast, with the env's own coded error, when the options cannot make an env at all.
-  await (await make(id, options)).close();
-  return checkEnv(() => make(id, options), {
+  const shape = {
     split: split as SplitName,
     batchSize: wholeNumberFlag('batch-size', flags.batchSize ?? 3),
     groupSize: wholeNumberFlag('group-size', flags.groupSize ?? 2),
+  };
+  if (flags.url) return checkRemote(flags.url, id, options, flags, shape);
+  // Fail fast, with the env's own coded error, when the options cannot make an env at all.
+  await (await make(id, options)).close();
+  return checkEnv(() => make(id, options), shape);
+}
+
+/** checkEnv against a server: every env it makes lives on the server, over the wire. */
+async function checkRemote(
+  url: string,
+  id: string,
+  options: Record<string, unknown>,
+  flags: EnvCheckFlags,
+  shape: { split: SplitName; batchSize: number; groupSize: number },
+): Promise<CheckReport> {
+  if (options.splits !== undefined || options.force !== undefined) {
+    throw envError(
+      'FR_ERR_ENV_BAD_OPTIONS',
+      "--splits and --force are the server's to set (factrecall serve --splits); drop them with --url",
+    );
+  }
+  const client = await FactRecallClient.connect(url, {
+    ...(flags.token ? { token: flags.token } : {}),
+    ...(flags.role ? { role: flags.role as Role } : {}),
+    clientName: 'factrecall env check',
   });
+  try {
+    const remoteOptions = Object.keys(options).length ? options : undefined;
+    // Other implementations of the protocol may have their own env codes: any FR_ERR_* passes.
+    return await checkEnv(() => client.make(id, remoteOptions), { ...shape, strictCodes: false });
+  } finally {
+    client.close();
+  }
 }
 
 /** One line per check, then a summary line. */
@@ -127,13 +163,16 @@ export function register(program: Command): void {
     env
       .command('check')
       .description(
-        'run the conformance checker (checkEnv) against the local environment: seeded order, shapes, groups, rewards, errors on misuse',
+        'run the conformance checker (checkEnv) against the local environment, or a server with --url: seeded order, shapes, groups, rewards, errors on misuse',
       ),
   )
     .option('--split <split>', `split to check on (${SPLIT_NAMES.join(', ')})`, 'train')
     .option('--batch-size <n>', 'questions per reset', '3')
     .option('--group-size <n>', 'episodes per question', '2')
     .option('--json', 'print the report as JSON')
+    .option('--url <url>', 'check an env on a server: ws://host:port/v1/ws or grpc://host:port')
+    .option('--token <token>', 'with --url: the token to present')
+    .option('--role <role>', 'with --url: the role to ask for (policy, trainer, eval)')
     .action(async (flags: EnvCheckFlags) => {
       const report = await runEnvCheck(flags);
       process.stdout.write(
