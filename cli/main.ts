@@ -17,11 +17,8 @@ export function buildProgram(): Command {
 }
 
 function isCodedError(e: unknown): e is Error & { code: string } {
-  return (
-    e instanceof Error &&
-    typeof (e as { code?: unknown }).code === 'string' &&
-    (e as { code: string }).code.startsWith('FR_ERR_')
-  );
+  const code = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('FR_ERR_');
 }
 
 export async function main(argv: string[]): Promise<void> {
