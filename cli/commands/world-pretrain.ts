@@ -1,13 +1,10 @@
 /**
  * `factrecall world pretrain`: train the tiny model on a FactWorld's biographies and QA text
- * and cache it (keyed by a hash of world, architecture, schedule and RL settings) under the
+ * and cache it (keyed by a hash of world, architecture and schedule) under the
  * cache folder, so that `train` and the demo start from it at once.
  */
 import type { Command } from 'commander';
-import {
-  DEMO_TRAIN_PRESET,
-  rlSettings,
-} from '../../cuda-agent/coordinator/organism/organism-config.ts';
+import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { ensurePretrained } from '../../cuda-agent/coordinator/organism/pretrain.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
 import { commandGroup } from './group.ts';
@@ -47,7 +44,7 @@ export function register(program: Command): void {
           overrides: flags.set,
         });
         const log = (l: string) => process.stderr.write(`${l}\n`);
-        const m = await ensurePretrained(cfg.organism, rlSettings(cfg.train), {
+        const m = await ensurePretrained(cfg.organism, {
           quiet: flags.quiet ?? false,
           force: flags.force ?? false,
           log,

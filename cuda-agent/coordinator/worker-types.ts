@@ -182,12 +182,24 @@ export interface LoadParams {
   device?: 'auto' | 'cpu' | 'cuda';
   /** torch CPU threads (default: unchanged, or 2 before `init`). */
   threads?: number;
+  /**
+   * Optimizer settings overriding the file's (absent keys keep the file's). When given, the
+   * optimizer is fresh and the step 0: a new run from the checkpoint's weights, not a resume.
+   */
+  optim?: InitParams['optim'];
+  /** Loss settings overriding the file's (absent keys keep the file's); the optimizer state stays. */
+  loss?: InitParams['loss'];
 }
 export interface LoadResult {
   path: string;
   step: number;
   model: InitResult['model'];
   parameters: number;
+  /** The settings in force after the load (the file's, with any overrides). */
+  optim: Required<NonNullable<InitParams['optim']>>;
+  loss: Required<NonNullable<InitParams['loss']>>;
+  /** True when `optim` was given: a fresh optimizer, step 0. */
+  fresh_optimizer: boolean;
 }
 
 export interface InfoResult {

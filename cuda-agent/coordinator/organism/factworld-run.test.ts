@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
 import { findPythonWithTorch } from '../launcher.ts';
 import { deepMerge, parseTrainConfig } from '../training/config.ts';
-import { runFactWorldGrpo, typedChance } from './factworld-run.ts';
+import { WorkerClient } from '../worker-client.ts';
+import { runFactWorldGrpo, startRlWorker, typedChance } from './factworld-run.ts';
+import { ensurePretrained } from './pretrain.ts';
 import { TEST_TRAIN, testCacheDir, testOrganism } from './test-organism.ts';
 
 let python: string | undefined;
@@ -42,6 +44,52 @@ describe.skipIf(!python)('a short FactWorld GRPO run', () => {
     if (previousCache === undefined) delete process.env.FACTRECALL_CACHE;
     else process.env.FACTRECALL_CACHE = previousCache;
   });
+
+  it('starts RL from the cached pretrained model with the run lr and a fresh optimizer (load overrides)', async () => {
+    const organism = testOrganism();
+    const model = await ensurePretrained(organism, { quiet: true, python: python! });
+    const train = parseTrainConfig(
+      deepMerge(TEST_TRAIN as Record<string, unknown>, {
+        grpo: { lr: 3e-4, klCoef: 0.05 },
+        worker: { python },
+      }),
+    );
+    const again = await ensurePretrained(organism, { quiet: true, python: python! });
+    expect(again.cached).toBe(true);
+    expect(again.path).toBe(model.path);
+
+    const oneStep = async (w: WorkerClient) => {
+      const g = await w.generate({ prompts: ['Q: Who? A:'], n: 2, max_new_tokens: 3, seed: 1 });
+      const r = g.results[0]!;
+      return w.trainStep({
+        samples: r.samples.map((s, i) => ({
+          prompt_ids: r.prompt_ids,
+          completion_ids: s.token_ids,
+          old_logprobs: s.logprobs,
+          advantage: i === 0 ? 1 : -1,
+        })),
+      });
+    };
+    const rl = await startRlWorker(train, model.path);
+    try {
+      const step = await oneStep(rl);
+      expect(step.lr).toBe(3e-4);
+      expect(step.step).toBe(1);
+    } finally {
+      await rl.shutdown();
+    }
+    // Without overrides the file's own settings are in force (init's default lr 1e-6).
+    const plain = await WorkerClient.start({ python: python! });
+    try {
+      const loaded = await plain.load({ path: model.path, threads: 1 });
+      expect(loaded.fresh_optimizer).toBe(false);
+      expect(loaded.optim.lr).toBe(1e-6);
+      expect(loaded.loss.kl_coef).toBe(0.001);
+      expect((await oneStep(plain)).lr).toBe(1e-6);
+    } finally {
+      await plain.shutdown();
+    }
+  }, 180_000);
 
   it('evaluates before and after, trains through the protocol and writes the report with plots', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'fr-fw-run-'));

@@ -80,16 +80,22 @@ function popularShare(world: World, ev: GreedyEval): number {
 }
 
 /**
- * How to start this run's worker. `load` sets no thread count (only `init` does), so the torch
- * thread count goes in through OMP_NUM_THREADS: on a busy 2-core machine one thread made the
- * tiny model's steps 5-10x faster than two.
+ * A worker holding the pretrained model as the start of this RL run: `load` with the run's
+ * optimizer and loss settings as overrides (a fresh optimizer, step 0) and its torch thread
+ * count (on a busy 2-core machine one thread made the tiny model's steps 5-10x faster than two).
  */
-export function workerStartOptions(cfg: TrainConfig): Parameters<typeof WorkerClient.start>[0] {
-  const threads = String(cfg.worker.threads);
-  return {
-    ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
-    env: { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
-  };
+export async function startRlWorker(
+  cfg: TrainConfig,
+  pretrainedPath: string,
+): Promise<WorkerClient> {
+  const w = await WorkerClient.start(cfg.worker.python ? { python: cfg.worker.python } : {});
+  try {
+    await w.load({ path: pretrainedPath, threads: cfg.worker.threads, ...rlSettings(cfg) });
+  } catch (e) {
+    await w.shutdown().catch(() => w.kill());
+    throw e;
+  }
+  return w;
 }
 
 export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactWorldRunResult> {
@@ -111,7 +117,7 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
   const stats = worldStats(world);
   const source = worldSplitSource(world);
   const pretrained = await timed('pretrain (0 when cached)', () =>
-    ensurePretrained(opts.organism, rlSettings(cfg), {
+    ensurePretrained(opts.organism, {
       world,
       quiet: opts.quiet ?? false,
       log,
@@ -127,11 +133,7 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
     `${JSON.stringify({ train: cfg, organism: opts.organism, pretrained: pretrained.meta, world: stats }, null, 2)}\n`,
   );
 
-  const startWorker = async () => {
-    const w = await WorkerClient.start(workerStartOptions(cfg));
-    await w.load({ path: pretrained.path });
-    return w;
-  };
+  const startWorker = () => startRlWorker(cfg, pretrained.path);
   const conn = await connectEnv(cfg, { source, runDir });
   let first: WorkerClient | undefined = await startWorker();
   const maxNewTokens = cfg.sampling.maxNewTokens;

@@ -70,10 +70,9 @@ export function parseOrganismConfig(input: unknown): OrganismConfig {
 }
 
 /**
- * The worker's RL optimizer and loss settings. The worker's `load` restores the settings a
- * checkpoint was saved with and has no way to change them, so the pretrained checkpoint is
- * saved with the RL run's settings already in place (the reference model and a fresh optimizer
- * are set by `pretrain` itself); they are therefore part of the cache key.
+ * The worker's RL optimizer and loss settings. The RL worker loads the pretrained checkpoint
+ * with these as `load` overrides (a fresh optimizer: a new run from the pretrained weights), so
+ * they are not part of the pretraining cache key: changing the RL lr reuses the cached model.
  */
 export interface RlSettings {
   optim: { lr: number; weight_decay: number; grad_clip: number };
@@ -91,14 +90,17 @@ export function rlSettings(cfg: TrainConfig): RlSettings {
   };
 }
 
-/** Everything that determines the pretrained checkpoint: its cache key. */
-export function pretrainKey(cfg: OrganismConfig, worldFingerprint: string, rl: RlSettings): string {
+/**
+ * Everything that determines the pretrained weights: the world, the architecture and the
+ * schedule. RL settings are not in it (they arrive as `load` overrides). The thread count is
+ * not either: it changes only the last bits of float sums.
+ */
+export function pretrainKey(cfg: OrganismConfig, worldFingerprint: string): string {
   return fingerprintOf({
-    organism: 1,
+    organism: 2,
     world: worldFingerprint,
     model: cfg.model,
     pretrain: cfg.pretrain,
-    rl,
   });
 }
 

@@ -1,8 +1,9 @@
 /**
  * Pretrain the tiny FactWorld model (next-token loss on the world's biographies and the `qa`
  * people's question-answer text) and cache it under `cacheDir('factworld-models', <key>)`,
- * the key being a hash of the world fingerprint, the architecture and the schedule. A second
- * call with the same config returns the cached file at once.
+ * the key being a hash of the world fingerprint, the architecture and the schedule (not the RL
+ * settings: RL loads the file with its own optimizer and loss settings as `load` overrides). A
+ * second call with the same config returns the cached file at once.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { cacheDir } from '../../../lib/paths.ts';
 import { progress } from '../../../lib/progress.ts';
 import { trainError } from '../training/errors.ts';
 import { WorkerClient } from '../worker-client.ts';
-import { type OrganismConfig, pretrainKey, type RlSettings } from './organism-config.ts';
+import { type OrganismConfig, pretrainKey } from './organism-config.ts';
 
 export interface PretrainedModel {
   /** The worker checkpoint file (load it with the worker's `load`). */
@@ -46,7 +47,6 @@ export function modelDir(key: string): string {
 /** The pretrained model for `cfg`, from the cache or trained now. */
 export async function ensurePretrained(
   cfg: OrganismConfig,
-  rl: RlSettings,
   opts: {
     python?: string;
     quiet?: boolean;
@@ -56,7 +56,7 @@ export async function ensurePretrained(
   } = {},
 ): Promise<PretrainedModel> {
   const world = opts.world ?? generateWorld(cfg.world);
-  const key = pretrainKey(cfg, world.fingerprint, rl);
+  const key = pretrainKey(cfg, world.fingerprint);
   const dir = modelDir(key);
   const path = join(dir, 'model.pt');
   const metaPath = join(dir, 'meta.json');
@@ -77,8 +77,6 @@ export async function ensurePretrained(
       threads: cfg.threads,
       device: 'auto',
       model: cfg.model,
-      optim: rl.optim,
-      loss: rl.loss,
     });
     let bar: ReturnType<typeof progress> | undefined;
     let done = 0;

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
 import { isFactRecallError } from '../../../lib/errors.ts';
 import { findPythonWithTorch } from '../launcher.ts';
-import { workerStartOptions } from '../organism/factworld-run.ts';
-import { rlSettings } from '../organism/organism-config.ts';
+import { startRlWorker } from '../organism/factworld-run.ts';
 import { ensurePretrained, type PretrainedModel } from '../organism/pretrain.ts';
 import { TEST_TRAIN, testCacheDir, testOrganism } from '../organism/test-organism.ts';
-import { WorkerClient } from '../worker-client.ts';
+import type { WorkerClient } from '../worker-client.ts';
 import { deepMerge, parseTrainConfig, type TrainConfig } from './config.ts';
 import { connectEnv, type EnvConnections } from './env-connection.ts';
 import type { StepMetrics } from './metrics.ts';
@@ -42,7 +41,7 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
   beforeAll(async () => {
     previousCache = process.env.FACTRECALL_CACHE;
     process.env.FACTRECALL_CACHE = testCacheDir();
-    model = await ensurePretrained(organism, rlSettings(config()), {
+    model = await ensurePretrained(organism, {
       world,
       quiet: true,
       python: python!,
@@ -59,11 +58,7 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
     else process.env.FACTRECALL_CACHE = previousCache;
   });
 
-  const startWorker = async () => {
-    const w = await WorkerClient.start({ ...workerStartOptions(config()), python: python! });
-    await w.load({ path: model.path });
-    return w;
-  };
+  const startWorker = () => startRlWorker(config({ worker: { python: python! } }), model.path);
 
   /** Log-probs of fixed completions: a fingerprint of the weights. */
   const probe = async (w: WorkerClient) => {

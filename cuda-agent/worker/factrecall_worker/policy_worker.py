@@ -38,6 +38,27 @@ def _resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def read_optim(o: Params, base: OptimConfig) -> OptimConfig:
+    """The ``optim`` map of `init` or `load`: each key checked, absent keys taken from ``base``."""
+    return OptimConfig(
+        lr=o.float("lr", base.lr, min=0.0),
+        beta1=o.float("beta1", base.beta1, min=0.0, max=1.0),
+        beta2=o.float("beta2", base.beta2, min=0.0, max=1.0),
+        eps=o.float("eps", base.eps, min=0.0),
+        weight_decay=o.float("weight_decay", base.weight_decay, min=0.0),
+        grad_clip=o.float("grad_clip", base.grad_clip, min=0.0),
+    )
+
+
+def read_loss(lo: Params, base: LossConfig) -> LossConfig:
+    """The ``loss`` map of `init` or `load`: each key checked, absent keys taken from ``base``."""
+    return LossConfig(
+        clip_eps=lo.float("clip_eps", base.clip_eps, min=0.0, max=1.0),
+        kl_coef=lo.float("kl_coef", base.kl_coef, min=0.0),
+        temperature=lo.float("temperature", base.temperature, min=1e-6),
+    )
+
+
 class PolicyWorker:
     def __init__(self) -> None:
         self.tok: WordTokenizer | None = None
@@ -125,19 +146,8 @@ class PolicyWorker:
             "n_embd": m.int("n_embd", 128, min=1),
             "dropout": m.float("dropout", 0.0, min=0.0, max=0.9),
         }
-        optim = OptimConfig(
-            lr=o.float("lr", 1e-6, min=0.0),
-            beta1=o.float("beta1", 0.9, min=0.0, max=1.0),
-            beta2=o.float("beta2", 0.999, min=0.0, max=1.0),
-            eps=o.float("eps", 1e-8, min=0.0),
-            weight_decay=o.float("weight_decay", 0.0, min=0.0),
-            grad_clip=o.float("grad_clip", 1.0, min=0.0),
-        )
-        loss = LossConfig(
-            clip_eps=lo.float("clip_eps", 0.2, min=0.0, max=1.0),
-            kl_coef=lo.float("kl_coef", 0.001, min=0.0),
-            temperature=lo.float("temperature", 1.0, min=1e-6),
-        )
+        optim = read_optim(o, OptimConfig())
+        loss = read_loss(lo, LossConfig())
         for sub in (p, m, o, lo):
             sub.done()
         if engine not in ENGINES:
@@ -315,13 +325,29 @@ class PolicyWorker:
         return {"path": path, "bytes": size, "step": learner.step}
 
     def load(self, params: dict) -> dict:
-        """Replace all state with a checkpoint's (works before `init` too)."""
+        """Replace all state with a checkpoint's (works before `init` too).
+
+        Without ``optim``/``loss`` this is an exact resume. ``loss`` replaces the file's loss
+        settings (keys absent from the map keep the file's values). ``optim`` does the same for
+        the optimizer settings and starts a fresh optimizer with step 0: a new run from the
+        checkpoint's weights (e.g. RL from a pretrained model), not a resume.
+        """
         p = Params("load", params)
         path = p.str("path")
         device = p.str("device", None, choices=("auto", "cpu", "cuda"))
         threads = p.int("threads", None, min=1)
+        new_optim = p.has("optim")
+        o, lo = p.map("optim"), p.map("loss")
         p.done()
         state = load_checkpoint(path)
+        try:
+            file_optim, file_loss = OptimConfig(**state["optim"]), LossConfig(**state["loss"])
+        except TypeError as e:
+            raise CheckpointInvalidError(f"{path} has unreadable optim/loss settings: {e}") from e
+        # Overrides are checked before any state changes, so a bad map leaves the worker as it was.
+        optim, loss = read_optim(o, file_optim), read_loss(lo, file_loss)
+        o.done()
+        lo.done()
         before = (self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed)
         if device is not None or self.learner is None:
             self.device = _resolve_device(device or "auto")
@@ -330,14 +356,13 @@ class PolicyWorker:
         try:
             self.tok = WordTokenizer(list(state["vocab"]))
             self.seed = int(state.get("seed", 0))
-            self._build(
-                GPTConfig(**state["model_config"]), OptimConfig(**state["optim"]), LossConfig(**state["loss"])
-            )
+            self._build(GPTConfig(**state["model_config"]), optim, loss)
             assert self.learner is not None and self.sample_gen is not None
             self.learner.policy.load_state_dict(state["policy"])
             self.learner.reference.load_state_dict(state["reference"])
-            self.learner.optimizer.load_state_dict(state["optimizer"])
-            self.learner.step = int(state["step"])
+            if not new_optim:
+                self.learner.optimizer.load_state_dict(state["optimizer"])
+                self.learner.step = int(state["step"])
             restore_rng_states(state["rng"])
             self.sample_gen.set_state(state["rng"]["sampling"])
         except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:
@@ -348,4 +373,7 @@ class PolicyWorker:
             "step": self.learner.step,
             "model": state["model_config"],
             "parameters": self.learner.policy.num_parameters(),
+            "optim": asdict(self.learner.optim_cfg),
+            "loss": asdict(self.learner.loss_cfg),
+            "fresh_optimizer": new_optim,
         }

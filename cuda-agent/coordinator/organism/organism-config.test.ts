@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { generateWorld } from '../../../env/datasets/factworld/index.ts';
+import { pretrainKey, rlSettings } from './organism-config.ts';
+import { modelDir } from './pretrain.ts';
+import { loadRunConfig } from './run-config.ts';
+import { TEST_ORGANISM, TEST_TRAIN } from './test-organism.ts';
+
+const runConfig = (overrides: string[]) =>
+  loadRunConfig({ preset: TEST_TRAIN, organismPreset: TEST_ORGANISM, overrides });
+
+const cachePathOf = async (overrides: string[]) => {
+  const cfg = await runConfig(overrides);
+  return modelDir(pretrainKey(cfg.organism, generateWorld(cfg.organism.world).fingerprint));
+};
+
+describe('the pretraining cache key', () => {
+  it('gives the same cache path when only RL settings change (lr, KL, clip, temperature, grad clip)', async () => {
+    const base = await cachePathOf([]);
+    const rl = [
+      'grpo.lr=0.003',
+      'grpo.klCoef=0.1',
+      'grpo.clipEps=0.3',
+      'grpo.maxGradNorm=0.5',
+      'grpo.weightDecay=0.01',
+      'sampling.temperature=0.7',
+      'worker.threads=2',
+      'organism.threads=2',
+    ];
+    expect(await cachePathOf(rl)).toBe(base);
+    // ... while the RL settings themselves did change, and travel to the worker as overrides.
+    const changed = rlSettings((await runConfig(rl)).train);
+    expect(changed).toEqual({
+      optim: { lr: 0.003, weight_decay: 0.01, grad_clip: 0.5 },
+      loss: { clip_eps: 0.3, kl_coef: 0.1, temperature: 0.7 },
+    });
+  });
+
+  it('changes with the world, the architecture and the pretraining schedule', async () => {
+    const base = await cachePathOf([]);
+    for (const o of [
+      'organism.world.seed=8',
+      'organism.model.n_embd=32',
+      'organism.pretrain.epochs=31',
+      'organism.pretrain.lr=0.001',
+      'organism.pretrain.seed=1',
+    ])
+      expect(await cachePathOf([o]), o).not.toBe(base);
+  });
+});
