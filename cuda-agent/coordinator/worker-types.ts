@@ -98,15 +98,20 @@ export interface GenerateResult {
 
 export interface LogprobsParams {
   prompts: readonly Prompt[];
-  completions: readonly (readonly number[])[];
+  /** Token ids, or text (encoded without <bos>; see `append_eos`). */
+  completions: readonly (readonly number[] | string)[];
   /** Default: the loss temperature from init. */
   temperature?: number;
   /** Also score under the reference (default true). */
   reference?: boolean;
+  /** End every text completion with <eos>, the stop token of pretraining documents (default false). */
+  append_eos?: boolean;
 }
 export interface LogprobsResult {
   policy: number[][];
   reference?: number[][];
+  /** The token ids scored, one list per completion (text completions encoded). */
+  completion_ids: number[][];
 }
 
 export interface TrainSample {

@@ -36,11 +36,20 @@ export interface PassAtKRow {
 }
 
 export interface GoldProbRow {
+  /** Split or group of people (train, val, test, qa). */
   split: string;
+  /** Accessibility bucket before RL, for the rows split by bucket. */
+  bucket?: string;
   questions: number;
-  /** Mean probability of the gold answer's tokens given the prompt. */
+  /** Mean probability of the gold answer (its tokens and the stop token) after the prompt. */
   before: number;
   after: number;
+  /** Median of the same per-question probabilities. */
+  medianBefore: number;
+  medianAfter: number;
+  /** Mean probability of the attribute's popular value (FactWorld's corrupted-QA habit). */
+  popularBefore?: number;
+  popularAfter?: number;
 }
 
 export interface RunReport {
@@ -52,6 +61,8 @@ export interface RunReport {
   passAtK: PassAtKRow[];
   buckets?: { split: string; samples: number; rows: BucketRow[] };
   goldProb: GoldProbRow[];
+  /** What the gold-probability rows measure (temperature, source of the gold answers). */
+  goldProbNote?: string;
   steps: readonly StepMetrics[];
   evals: readonly EvalMetrics[];
   /** Wall-clock seconds per phase (pretrain, eval before, train, eval after...). */
@@ -61,6 +72,14 @@ export interface RunReport {
 
 const pct = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)}%`;
+
+/** A probability as a percentage, with two significant digits below 10% (gold probabilities are often small). */
+export function probPct(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  const p = 100 * x;
+  if (p >= 10 || p === 0) return `${p.toFixed(1)}%`;
+  return p >= 0.01 ? `${p.toPrecision(2)}%` : `${p.toExponential(1)}%`;
+}
 
 /** Relative gain (after − before) / before, as text; "n/a" when before is 0. */
 export function relativeGain(before: number, after: number): string {
@@ -122,10 +141,21 @@ export function reportMarkdown(r: RunReport): string {
     out.push('');
   }
   if (r.goldProb.length) {
-    out.push('## Probability of the gold answer', '');
-    out.push('| split | questions | before | after |', '|---|---:|---:|---:|');
-    for (const g of r.goldProb)
-      out.push(`| ${g.split} | ${g.questions} | ${pct(g.before)} | ${pct(g.after)} |`);
+    out.push('## Probability of the gold answer before and after RL', '');
+    if (r.goldProbNote) out.push(r.goldProbNote, '');
+    out.push(
+      '| split | bucket | questions | mean before | mean after | median before | median after | popular value (mean) before → after |',
+      '|---|---|---:|---:|---:|---:|---:|---|',
+    );
+    for (const g of r.goldProb) {
+      const pop =
+        g.popularBefore !== undefined
+          ? `${probPct(g.popularBefore)} → ${probPct(g.popularAfter)}`
+          : '–';
+      out.push(
+        `| ${g.split} | ${g.bucket ?? 'all'} | ${g.questions} | ${probPct(g.before)} | ${probPct(g.after)} | ${probPct(g.medianBefore)} | ${probPct(g.medianAfter)} | ${pop} |`,
+      );
+    }
     out.push('');
   }
   out.push(

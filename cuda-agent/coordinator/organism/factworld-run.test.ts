@@ -8,7 +8,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
+import {
+  generateWorld,
+  groupQuestions,
+  worldSplitSource,
+} from '../../../env/datasets/factworld/index.ts';
 import { findPythonWithTorch } from '../launcher.ts';
 import { deepMerge, parseTrainConfig } from '../training/config.ts';
 import { WorkerClient } from '../worker-client.ts';
@@ -118,7 +122,24 @@ describe.skipIf(!python)('a short FactWorld GRPO run', () => {
     expect(r.report.steps).toHaveLength(4);
     // Evaluations at step 0 (before), step 2 (during) and step 4 (after), for val and test.
     expect(r.report.evals.map((e) => e.step)).toEqual([0, 0, 2, 2, 4, 4]);
+    // Probability of the gold answer: every question of each group, then the sampled ones by bucket.
+    const world = generateWorld(testOrganism().world);
+    const whole = r.report.goldProb.filter((g) => g.bucket === undefined);
+    expect(whole.map((g) => [g.split, g.questions])).toEqual(
+      (['train', 'val', 'test', 'qa'] as const).map((s) => [s, groupQuestions(world, s).length]),
+    );
+    for (const g of r.report.goldProb)
+      for (const p of [g.before, g.after, g.medianBefore, g.medianAfter, g.popularBefore!]) {
+        expect(p).toBeGreaterThan(0);
+        expect(p).toBeLessThanOrEqual(1);
+      }
+    for (const split of ['train', 'val']) {
+      const rows = r.report.goldProb.filter((g) => g.split === split && g.bucket !== undefined);
+      expect(rows.reduce((a, g) => a + g.questions, 0)).toBe(10);
+    }
     const md = await readFile(r.reportPath, 'utf8');
+    expect(md).toContain('## Probability of the gold answer before and after RL');
+    expect(md).toMatch(/\| val \| all \| \d+ \| [\d.e-]+% \|/);
     expect(md).toMatch(/\| test \| held-out people/);
     expect(md).toMatch(/\| val \| 8 \| 10 \| 8 \|/);
     for (const f of ['reward.svg', 'accuracy.svg', 'report.json', 'metrics.jsonl', 'config.json'])

@@ -2,7 +2,8 @@
  * The full FactWorld GRPO experiment, end to end: generate the world, pretrain the tiny model
  * (cached), start an env server on loopback hosting the world, evaluate before RL (greedy on
  * every split, n samples per question on train and val for pass@k and accessibility), run
- * GRPO through the protocol, evaluate after, and write the report into `runs/<id>/`.
+ * GRPO through the protocol, evaluate after (with the probability of the gold answer, scored
+ * locally: gold-analysis.ts), and write the report into `runs/<id>/`.
  */
 import { join, resolve } from 'node:path';
 import {
@@ -16,6 +17,7 @@ import {
 import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
+import { scoreGold } from '../analysis/gold-prob.ts';
 import { meanPassAtK, reportedKs } from '../analysis/pass-at-k.ts';
 import {
   type GreedyRow,
@@ -34,6 +36,7 @@ import {
 import type { EvalMetrics } from '../training/metrics.ts';
 import { train } from '../training/trainer.ts';
 import { WorkerClient } from '../worker-client.ts';
+import { GOLD_GROUPS, goldItems, goldRowsFor, workerScorer } from './gold-analysis.ts';
 import { type OrganismConfig, rlSettings } from './organism-config.ts';
 import { ensurePretrained } from './pretrain.ts';
 
@@ -161,8 +164,10 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
           sampling,
         });
     }
-    return { greedy, sampled };
+    const gold = await scoreGold(goldQuestions, workerScorer(worker));
+    return { greedy, sampled, gold };
   };
+  const goldQuestions = goldItems(world);
 
   try {
     const before = await timed('evaluate before RL', () => evaluateAll(first!));
@@ -269,7 +274,8 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
             },
           }
         : {}),
-      goldProb: [],
+      goldProb: goldRowsFor(goldQuestions, before.gold, after.gold, before.sampled),
+      goldProbNote: `P(gold) = exp(Σ log p) of the gold answer's tokens and the stop token after the question prompt, under the policy at T = 1, for every question of each group (${GOLD_GROUPS.join(', ')}; qa = the people whose QA text was in pretraining), scored locally from the world the organism generated (a model analysis: no env call). Buckets: accessibility before RL from the pass@k samples. The last column is the same probability for the attribute's popular value.`,
       steps: result.metrics.steps(),
       evals,
       timings,

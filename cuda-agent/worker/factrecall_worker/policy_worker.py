@@ -225,19 +225,32 @@ class PolicyWorker:
         }
 
     def logprobs(self, params: dict) -> dict:
-        """Per-token log-probs of given completions under the policy and the reference."""
+        """Per-token log-probs of given completions under the policy and the reference.
+
+        A completion is token ids or text; text is encoded without <bos> and, with
+        ``append_eos``, ends with <eos> (where a pretraining document ends), so the sum of its
+        log-probs is the log-probability of answering exactly that text and stopping.
+        """
         tok, learner, engine = self._ready("logprobs")
         p = Params("logprobs", params)
         prompts = self._prompt_ids("logprobs.prompts", p.list("prompts", min_len=1))
-        completions = [
-            int_list(f"logprobs.completions[{i}]", c, len(tok)) for i, c in enumerate(p.list("completions"))
-        ]
+        raw = p.list("completions")
         temperature = p.float("temperature", learner.loss_cfg.temperature, min=1e-6)
         with_ref = p.bool("reference", True)
+        append_eos = p.bool("append_eos", False)
         p.done()
+        completions = [
+            tok.encode(c, eos=append_eos)
+            if isinstance(c, str)
+            else int_list(f"logprobs.completions[{i}]", c, len(tok))
+            for i, c in enumerate(raw)
+        ]
         if len(completions) != len(prompts):
             raise BadParamsError(f"logprobs: {len(prompts)} prompts but {len(completions)} completions")
-        result: dict = {"policy": engine.logprobs(prompts, completions, temperature)}
+        result: dict = {
+            "policy": engine.logprobs(prompts, completions, temperature),
+            "completion_ids": completions,
+        }
         if with_ref:
             result["reference"] = TinyEngine(learner.reference, tok.pad_id, []).logprobs(
                 prompts, completions, temperature

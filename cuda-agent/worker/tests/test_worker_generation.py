@@ -81,3 +81,20 @@ def test_top_k_and_top_p_keep_the_right_tokens():
     toks, lps = sample_next(logits.expand(500, 4), 1.0, 2, 1.0, False, g)
     assert set(toks.tolist()) == {0, 1}
     assert torch.allclose(lps[toks == 1], torch.log(torch.tensor(0.3)), atol=1e-6)  # unfiltered distribution
+
+
+def test_text_completions_are_encoded_like_documents_and_score_as_their_ids():
+    w = make_worker(seed=1)
+    tok = w.tok
+    prompts = PROMPTS[:2]
+    texts = ["Paris", "Lima"]
+    by_text = w.logprobs(
+        {"prompts": prompts, "completions": texts, "append_eos": True, "reference": False}
+    )
+    ids = [[tok.ids["Paris"], tok.eos_id], [tok.ids["Lima"], tok.eos_id]]
+    assert by_text["completion_ids"] == ids
+    by_ids = w.logprobs({"prompts": prompts, "completions": ids, "reference": False})
+    assert by_text["policy"] == by_ids["policy"]
+    assert all(len(row) == 2 and all(x < 0 for x in row) for row in by_text["policy"])
+    plain = w.logprobs({"prompts": prompts[:1], "completions": ["Paris"], "reference": False})
+    assert plain["completion_ids"] == [[tok.ids["Paris"]]]
