@@ -16,10 +16,12 @@ from __future__ import annotations
 import itertools
 import queue
 import random
+import threading
 import time
 from typing import Any, Iterator, Sequence
 
 import msgpack
+from websockets.exceptions import ConnectionClosed
 
 from .codec import request_envelope, response_from_envelope
 from .errors import ProtocolError
@@ -32,6 +34,16 @@ SAFE_TO_RESEND = {
 }
 
 
+def _deadline_error(timeout: float) -> ProtocolError:
+    return ProtocolError("FR_ERR_PROTO_DEADLINE",
+                         f"no response before the client deadline ({timeout:g} s)", True, 4)
+
+
+def _lost_error(why: str) -> ProtocolError:
+    return ProtocolError("FR_ERR_PROTO_CONNECTION_LOST",
+                         f"the connection closed before the response arrived: {why}", True, 14)
+
+
 class _WsTransport:
     def __init__(self, url: str, timeout: float) -> None:
         from websockets.sync.client import connect as ws_connect
@@ -40,10 +52,20 @@ class _WsTransport:
         self._ws = self._cm.__enter__()
 
     def send(self, req_id: str, verb: str, body: dict[str, Any]) -> None:
-        self._ws.send(msgpack.packb({"id": req_id, "type": verb, "body": body}, use_bin_type=True))
+        frame = msgpack.packb({"id": req_id, "type": verb, "body": body}, use_bin_type=True)
+        try:
+            self._ws.send(frame)
+        except ConnectionClosed as e:
+            raise _lost_error(str(e)) from None
 
     def recv(self, timeout: float) -> tuple[str, str, dict[str, Any]]:
-        m = msgpack.unpackb(self._ws.recv(timeout=timeout), raw=False)
+        try:
+            frame = self._ws.recv(timeout=timeout)
+        except TimeoutError:
+            raise _deadline_error(timeout) from None
+        except ConnectionClosed as e:
+            raise _lost_error(str(e)) from None
+        m = msgpack.unpackb(frame, raw=False)
         return m["id"], m["type"], m["body"]
 
     def close(self) -> None:
@@ -63,13 +85,31 @@ class _GrpcTransport:
         self._outbox: queue.Queue[Any] = queue.Queue()
         stub = factrecall_pb2_grpc.FactRecallStub(self._channel)
         self._responses: Iterator[Any] = stub.Session(iter(self._outbox.get, None))
+        # The stream iterator blocks without a timeout, so a reader thread drains it into a
+        # queue and recv waits on the queue with the deadline.
+        self._inbox: queue.Queue[Any] = queue.Queue()
+        threading.Thread(target=self._read, name="factrecall-grpc-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for envelope in self._responses:
+                self._inbox.put(envelope)
+            self._inbox.put(_lost_error("the server ended the stream"))
+        except Exception as e:  # grpc.RpcError and anything else end the stream
+            self._inbox.put(_lost_error(str(getattr(e, "details", lambda: e)())))
 
     def send(self, req_id: str, verb: str, body: dict[str, Any]) -> None:
         self._outbox.put(request_envelope(req_id, verb, body))
 
     def recv(self, timeout: float) -> tuple[str, str, dict[str, Any]]:
-        # The stream iterator blocks; deadlines on gRPC are enforced by the caller's loop.
-        return response_from_envelope(next(self._responses))
+        try:
+            item = self._inbox.get(timeout=timeout)
+        except queue.Empty:
+            raise _deadline_error(timeout) from None
+        if isinstance(item, ProtocolError):
+            self._inbox.put(item)  # every later recv sees the lost connection too
+            raise item
+        return response_from_envelope(item)
 
     def close(self) -> None:
         self._outbox.put(None)
