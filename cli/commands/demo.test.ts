@@ -1,8 +1,40 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { FactWorldRunResult } from '../../cuda-agent/coordinator/organism/factworld-run.ts';
 import { main } from '../main.ts';
-import { formatDemo, runDemo } from './demo.ts';
+import { formatDemo, formatGrpoDemo, runDemo } from './demo.ts';
 
 describe('factrecall demo', () => {
+  it('prints the GRPO summary with the gold-answer probability per group (buckets left to report.md)', () => {
+    const gold = {
+      questions: 40,
+      before: 0.05,
+      after: 0.5,
+      medianBefore: 0.01,
+      medianAfter: 0.625,
+    };
+    const text = formatGrpoDemo({
+      runDir: '/runs/x',
+      reportPath: '/runs/x/report.md',
+      report: {
+        runId: 'x',
+        title: 'FactWorld',
+        setup: [],
+        greedy: [],
+        passAtK: [],
+        goldProb: [
+          { split: 'val', ...gold },
+          { split: 'val', bucket: 'never', ...gold, questions: 7 },
+        ],
+        steps: [],
+        evals: [],
+        timings: {},
+        notes: [],
+      },
+    } satisfies FactWorldRunResult);
+    expect(text).toContain('  val    ( 40 q)    5.0% ->  50.0%        1.0% ->  62.5%');
+    expect(text).not.toContain('(  7 q)');
+  });
+
   it('runs the oracle (accuracy 1) and the prior (far below) over every split of a small world', async () => {
     const result = await runDemo({ people: 60, worldSeed: 3 });
     expect(result.runs.map((r) => [r.agent, r.split])).toEqual([

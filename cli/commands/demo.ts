@@ -17,6 +17,7 @@ import { oracleFromSource } from '../../agents/oracle.ts';
 import { priorAgent } from '../../agents/prior.ts';
 import { type RunSummary, runEpisodes } from '../../agents/run-episodes.ts';
 import type { ScriptedAgent } from '../../agents/scripted.ts';
+import { probPct } from '../../cuda-agent/coordinator/analysis/report.ts';
 import {
   type FactWorldRunResult,
   runFactWorldGrpo,
@@ -140,6 +141,14 @@ export function formatGrpoDemo(r: FactWorldRunResult): string {
       .map(
         (p) =>
           `  ${p.split.padEnd(6)} pass@${String(p.k).padEnd(3)}  ${pct(p.before).padStart(6)}  ${pct(p.after).padStart(6)}  ${pct(p.chance).padStart(6)}`,
+      ),
+    '',
+    'P(gold answer)     mean before -> after   median before -> after',
+    ...r.report.goldProb
+      .filter((g) => g.bucket === undefined)
+      .map(
+        (g) =>
+          `  ${g.split.padEnd(6)} (${String(g.questions).padStart(3)} q)  ${probPct(g.before).padStart(6)} -> ${probPct(g.after).padStart(6)}      ${probPct(g.medianBefore).padStart(6)} -> ${probPct(g.medianAfter).padStart(6)}`,
       ),
     '',
     ...Object.entries(r.report.timings).map(([k, v]) => `${k}: ${v.toFixed(1)} s`),
