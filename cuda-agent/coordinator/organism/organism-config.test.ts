@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateWorld } from '../../../env/datasets/factworld/index.ts';
-import { pretrainKey, rlSettings } from './organism-config.ts';
+import { generateWorld, worldStats } from '../../../env/datasets/factworld/index.ts';
+import { DEMO_WORLD, pretrainKey, rlSettings } from './organism-config.ts';
 import { modelDir } from './pretrain.ts';
 import { loadRunConfig } from './run-config.ts';
 import { TEST_ORGANISM, TEST_TRAIN } from './test-organism.ts';
@@ -45,5 +45,20 @@ describe('the pretraining cache key', () => {
       'organism.pretrain.seed=1',
     ])
       expect(await cachePathOf([o]), o).not.toBe(base);
+  });
+});
+
+describe('the demo world', () => {
+  it('is the default, and --set organism.world.seed changes its seed only', async () => {
+    const plain = await loadRunConfig({});
+    expect(plain.organism.world).toEqual(DEMO_WORLD);
+    const reseeded = await loadRunConfig({ overrides: ['organism.world.seed=1'] });
+    expect(reseeded.organism.world).toEqual({ ...DEMO_WORLD, seed: 1 });
+  });
+
+  it('keeps a guesser of the right type rare: pass@1 under 2% and pass@32 under 40%', () => {
+    const chance = worldStats(generateWorld(DEMO_WORLD)).chance.test.typedGuesserPassAt;
+    expect(chance[1]).toBeLessThan(0.02);
+    expect(chance[32]).toBeLessThan(0.4);
   });
 });

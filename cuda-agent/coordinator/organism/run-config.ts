@@ -14,6 +14,7 @@ import {
 } from '../training/config.ts';
 import { trainError } from '../training/errors.ts';
 import {
+  DEMO_WORLD,
   type OrganismConfig,
   type OrganismConfigInput,
   parseOrganismConfig,
@@ -43,8 +44,12 @@ export async function loadRunConfig(opts: {
         `${opts.file}: the top level must be an object`,
       );
   }
+  // The preset's world (else the demo world) sits in the base, so `--set organism.world.seed=1`
+  // changes the seed only (a bare schema default would be replaced whole by any world key).
+  const preset = (opts.organismPreset ?? {}) as Record<string, unknown>;
+  const organismBase = { ...preset, world: structuredClone(preset.world ?? DEMO_WORLD) };
   const base = deepMerge(
-    { ...(opts.preset as Record<string, unknown>), organism: opts.organismPreset ?? {} },
+    { ...(opts.preset as Record<string, unknown>), organism: organismBase },
     fromFile,
   );
   const merged = applyOverrides(base, opts.overrides ?? []);
