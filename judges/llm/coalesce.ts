@@ -27,11 +27,21 @@ export class InFlight<T> {
     signal?: AbortSignal,
   ): Promise<{ value: T; shared: boolean }> {
     let entry = this.running.get(key);
+    // A run whose callers all gave up is aborted and only winding down: a new caller must not
+    // inherit its cancellation, so it starts a fresh run instead of joining.
+    if (entry?.ac.signal.aborted) entry = undefined;
     const shared = entry !== undefined;
     if (entry === undefined) {
       const ac = new AbortController();
-      const promise = work(ac.signal).finally(() => this.running.delete(key));
-      entry = { promise, waiters: 0, ac };
+      const fresh: { promise: Promise<T>; waiters: number; ac: AbortController } = {
+        promise: work(ac.signal).finally(() => {
+          // Only this run's own entry: an aborted run may end after its replacement started.
+          if (this.running.get(key) === fresh) this.running.delete(key);
+        }),
+        waiters: 0,
+        ac,
+      };
+      entry = fresh;
       this.running.set(key, entry);
     } else {
       this.joined++;
