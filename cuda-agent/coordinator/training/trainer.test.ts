@@ -107,13 +107,17 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
 
     const cfg = config({ runsDir, runId: 'halves', grpo: { maxSteps: 6 } });
     let stop = false;
+    let interruptedWorker: WorkerClient | undefined;
     const interrupted = await run(cfg, {
       shouldStop: () => stop,
-      onStep: (row) => {
+      onStep: (row, worker) => {
+        interruptedWorker = worker;
         if (row.step === 3) stop = true;
       },
     }).catch((e: unknown) => e);
     expect(isFactRecallError(interrupted, 'FR_ERR_TRAIN_INTERRUPTED')).toBe(true);
+    // The interrupted run owns no worker any more: its process is gone, nothing keeps Node up.
+    expect(interruptedWorker?.exited).toBe(true);
     const resumed = await run(cfg, { resume: true });
     const resumedProbe = await probe(resumed.worker);
     await resumed.worker.shutdown();

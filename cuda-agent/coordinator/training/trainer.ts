@@ -80,7 +80,30 @@ function isWorkerDeath(e: unknown): boolean {
   );
 }
 
+/**
+ * Run (or resume) GRPO. On success the caller owns the returned worker; when this throws
+ * (interrupted, a worker lost more than `maxRecoveries` times, any other error) the worker it
+ * started is shut down first, so no Python process outlives the run and keeps Node alive.
+ */
 export async function train(opts: TrainerOptions): Promise<TrainResult> {
+  const owned: Owned = {};
+  try {
+    return await trainWith(opts, owned);
+  } catch (e) {
+    await owned.env?.close().catch(() => undefined);
+    const w = owned.worker;
+    if (w) await w.shutdown().catch(() => w.kill());
+    throw e;
+  }
+}
+
+/** What a failed run must release: its worker and its env session. */
+interface Owned {
+  worker?: WorkerClient;
+  env?: RemoteEnv;
+}
+
+async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResult> {
   const cfg = opts.config;
   const hash = learningHash(cfg);
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -88,6 +111,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
   const metricsPath = join(opts.runDir, 'metrics.jsonl');
 
   let worker = await opts.startWorker();
+  owned.worker = worker;
   let state: CoordinatorState = {
     version: CHECKPOINT_VERSION,
     step: 0,
@@ -109,6 +133,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
   const rng = new Rng(state.rng);
   let metrics = await MetricsLog.open(metricsPath, state.metrics);
   let env: RemoteEnv = await openTrainEnv(opts.conn, state);
+  owned.env = env;
   const splitSize = env.spec().splits.train ?? 0;
   if (splitSize === 0)
     throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', 'the env has no train split');
@@ -225,7 +250,9 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
       );
       await env.close().catch(() => undefined);
       worker.kill();
+      owned.worker = undefined;
       worker = await opts.startWorker();
+      owned.worker = worker;
       if (lastCheckpoint) {
         const { ref, state: saved } = await readLatestCheckpoint(opts.runDir, hash);
         await worker.load({ path: join(ref.workerDir, 'worker.pt') });
@@ -236,7 +263,9 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
         log('no checkpoint yet: restarting from the initial model');
       }
       metrics = await MetricsLog.open(metricsPath, state.metrics);
+      owned.env = undefined;
       env = await openTrainEnv(opts.conn, state);
+      owned.env = env;
       continue;
     }
     state = { ...state, step: row.step, data: position };
