@@ -70,4 +70,29 @@ describe('candidate retrieval', () => {
     expect(index.candidates(test, { topK: 5, answerK: 3 })).toHaveLength(3);
     expect(index.candidates(test, { topK: 5, answerK: 0 })).toHaveLength(0);
   });
+
+  it('returns every exact repeat of the test question, even past top-k and among BM25 ties', () => {
+    // "What genre is She?" has one content word ("genre"), like every question below whose
+    // subject is a function word: the repeats tie with them in BM25 and, coming last in train
+    // order, fell to the top-k cut before.
+    const subjects = 'It They Them Us Her Him You Me This That Those These We Him Whom'.split(' ');
+    const others = subjects.map((s, i) => rec(`o${i}`, `What genre is ${s}?`, [`genre ${i}`]));
+    const repeats = [
+      rec('r1', 'What genre is She?', ['hard rock']),
+      rec('r2', 'what genre is she', ['pop']),
+    ];
+    const train = [...others, ...repeats];
+    const index = CandidateIndex.build(train);
+    const test = rec('t', 'What genre is She?', ['hard rock']);
+    const got = index.candidates(test, { topK: 3, answerK: 0 });
+    const ids = got.map((c) => train[c.trainIndex]!.id);
+    expect(ids).toContain('r1');
+    expect(ids).toContain('r2');
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(got.find((c) => train[c.trainIndex]!.id === 'r1')).toMatchObject({
+      via: 'both',
+      sharedAnswer: 'hard rock',
+    });
+    expect(got.find((c) => train[c.trainIndex]!.id === 'r2')!.via).toBe('lexical');
+  });
 });

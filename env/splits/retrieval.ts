@@ -4,11 +4,16 @@
  * - lexical: BM25 over the train questions (minisearch's BM25+, content tokens only), top `topK`;
  * - answers: train items that share a normalised gold answer (alias included) with the test
  *   item, best BM25 first, then by train order, at most `answerK`. These catch paraphrases that
- *   share no words ("Who wrote Hamlet?" / "Which playwright created the Prince of Denmark?").
+ *   share no words ("Who wrote Hamlet?" / "Which playwright created the Prince of Denmark?");
+ * - exact repeats: every train item whose question is the test question word for word (after
+ *   normalisation), beyond `topK`. BM25 ranks such a repeat no higher than other questions
+ *   with the same content words, so a question whose content is one templated word ("What
+ *   genre is She?": only "genre" is not a function word) or one repeated many times in train
+ *   ("Who was the director of Pilot?") would otherwise lose its repeats to ties and the cut.
  */
 import MiniSearch from 'minisearch';
 import type { QARecord } from '../types.ts';
-import { contentTokens, distinctTokens, normalizedAnswers } from './tokens.ts';
+import { allWords, contentTokens, distinctTokens, normalizedAnswers } from './tokens.ts';
 
 export interface RetrievalOptions {
   /** Lexical candidates per test question. */
@@ -36,6 +41,8 @@ export class CandidateIndex {
   private readonly search: MiniSearch<{ i: number; q: string }>;
   private readonly answersOfTrain: string[][];
   private readonly byAnswer = new Map<string, number[]>();
+  /** Train indices by normalised question (function words kept), for exact repeats. */
+  private readonly byQuestion = new Map<string, number[]>();
 
   private constructor(train: readonly QARecord[]) {
     this.search = new MiniSearch<{ i: number; q: string }>({
@@ -55,6 +62,13 @@ export class CandidateIndex {
       },
     });
     this.search.addAll(train.map((r, i) => ({ i, q: r.question })));
+    train.forEach((r, i) => {
+      const q = questionKey(r.question);
+      if (q === '') return;
+      const list = this.byQuestion.get(q);
+      if (list) list.push(i);
+      else this.byQuestion.set(q, [i]);
+    });
     this.answersOfTrain = train.map((r) => normalizedAnswers(r.answers));
     this.answersOfTrain.forEach((answers, i) => {
       for (const a of answers) {
@@ -81,7 +95,10 @@ export class CandidateIndex {
     return out;
   }
 
-  /** Candidates for one test item: lexical top-k first, then answer sharers; no index twice. */
+  /**
+   * Candidates for one test item: lexical top-k first, then exact repeats of the question (all
+   * of them, as `lexical`/`both`), then answer sharers; no index twice.
+   */
   candidates(test: QARecord, opts: RetrievalOptions): Candidate[] {
     const testAnswers = normalizedAnswers(test.answers);
     const hits = this.search.search(test.question);
@@ -99,6 +116,21 @@ export class CandidateIndex {
       };
       out.push(c);
       seen.add(i);
+    }
+    const repeats = this.byQuestion.get(questionKey(test.question)) ?? [];
+    if (repeats.some((i) => !seen.has(i))) {
+      const scoreOf = new Map(hits.map((h) => [h.id as number, h.score]));
+      for (const i of repeats) {
+        if (seen.has(i)) continue;
+        const sharedAnswer = firstShared(testAnswers, this.answersOfTrain[i]!);
+        out.push({
+          trainIndex: i,
+          via: sharedAnswer === null ? 'lexical' : 'both',
+          bm25: scoreOf.get(i) ?? 0,
+          sharedAnswer,
+        });
+        seen.add(i);
+      }
     }
     if (opts.answerK <= 0 || testAnswers.length === 0) return out;
 
@@ -128,6 +160,11 @@ export class CandidateIndex {
     }
     return out;
   }
+}
+
+/** A question as exact repeats are matched: normalised words, function words included. */
+function questionKey(question: string): string {
+  return allWords(question).join(' ');
 }
 
 function firstShared(a: readonly string[], b: readonly string[]): string | null {
