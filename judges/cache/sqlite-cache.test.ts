@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openFileCount } from '../../lib/open-files.ts';
 import { SqliteCache } from './sqlite-cache.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-cache-'));
@@ -72,5 +73,18 @@ describe('the SQLite cache', () => {
       'this is not a database, just text that is long enough to have a header '.repeat(20),
     );
     expect(() => new SqliteCache(path)).toThrow(/verdict cache cannot be opened/);
+    expect(openFileCount(path) ?? 0).toBe(0);
+  });
+
+  it('closes the database it opened when the schema version is not its own', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(dir, 'future.sqlite');
+    const db = new Database(path);
+    db.exec(
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '99')",
+    );
+    db.close();
+    expect(() => new SqliteCache(path)).toThrow(/schema version 99, expected 1/);
+    expect(openFileCount(path) ?? 0).toBe(0);
   });
 });

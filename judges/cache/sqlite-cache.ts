@@ -36,9 +36,11 @@ export class SqliteCache {
 
   constructor(path: string = defaultVerdictCachePath()) {
     this.path = path;
+    let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path, { timeout: 10_000 });
+      db = new Database(path, { timeout: 10_000 });
+      this.db = db;
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(`
@@ -63,6 +65,8 @@ export class SqliteCache {
         'INSERT OR REPLACE INTO entries (namespace, key, value, created_at) VALUES (?, ?, ?, ?)',
       );
     } catch (e) {
+      // Opening can succeed on a file that is not a database; do not leave its handle open.
+      if (db?.open) db.close();
       throw judgeError('FR_ERR_JUDGE_CACHE', `${path}: ${(e as Error).message}`, { cause: e });
     }
   }
