@@ -3,6 +3,10 @@
 stdout carries frames only: the real stdout is kept for them, and file descriptor 1 (where
 print, warnings and C libraries write) is pointed at stderr before anything else runs.
 ``--list-errors`` prints the error catalogue as JSON and exits (for the cross-language test).
+
+SIGINT is ignored: Ctrl-C in a terminal reaches the whole process group, and the coordinator
+owns the worker's lifetime (it answers the first Ctrl-C with a checkpoint, which needs this
+worker alive, then ``shutdown``; if the coordinator dies, stdin closes and the worker exits).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 
 
@@ -23,6 +28,7 @@ def main(argv: list[str]) -> int:
         ]
         print(json.dumps(rows))
         return 0
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     frames_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout.flush()  # text printed before this point now lands on stderr, not in a frame

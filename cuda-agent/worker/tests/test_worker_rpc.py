@@ -1,6 +1,7 @@
 """Every RPC method over a real worker subprocess, and coded errors instead of crashes."""
 
 import io
+import signal
 import struct
 import subprocess
 import sys
@@ -155,3 +156,13 @@ def test_the_error_catalogue_lists_each_code_once_with_a_docstring():
     codes = [c.code for c in all_error_classes()]
     assert len(codes) == len(set(codes)) and all(c.startswith("FR_ERR_WORKER_") for c in codes)
     assert all((c.__doc__ or "").strip().count("\n") == 0 for c in all_error_classes())
+
+
+def test_ctrl_c_reaching_the_worker_leaves_it_serving():
+    # A terminal's Ctrl-C goes to the coordinator and the worker alike; the coordinator wants
+    # the worker alive to write its checkpoint, then shuts it down itself.
+    w = WorkerProcess()
+    assert w.call("info")["ready"] is False
+    w.proc.send_signal(signal.SIGINT)
+    assert w.call("info")["ready"] is False
+    assert w.close() == 0
