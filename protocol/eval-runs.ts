@@ -3,9 +3,10 @@
  * record is appended by rewriting the file atomically (temporary sibling + rename), so a crash
  * leaves the old file or the new one, never a half-written line; appends are serialised.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { EnvSpec, EpisodeCounts, SplitName } from '../env/types.ts';
 import { writeFileAtomic } from '../lib/files.ts';
+import { protoError } from './errors.ts';
 
 export interface EvalRunRecord {
   runId: string;
@@ -25,9 +26,23 @@ export class EvalRunLog {
   private chain: Promise<void> = Promise.resolve();
   constructor(readonly path: string) {}
 
-  /** Append one record; resolves once it is on disk. */
+  /**
+   * Append one record; resolves once it is on disk. A path that exists but is not a regular
+   * file (`/dev/null`, a FIFO, a directory) is refused: the atomic rename would replace it,
+   * and a process running as root would turn `/dev/null` into a regular file.
+   */
   append(record: EvalRunRecord): Promise<void> {
     const next = this.chain.then(async () => {
+      const st = await stat(this.path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return null;
+        throw e;
+      });
+      if (st && !st.isFile()) {
+        throw protoError(
+          'FR_ERR_PROTO_BAD_CONFIG',
+          `eval runs file ${this.path} is not a regular file; pass --eval-runs FILE`,
+        );
+      }
       let old = '';
       try {
         old = await readFile(this.path, 'utf8');

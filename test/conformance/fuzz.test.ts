@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '../../protocol/codec.ts';
@@ -42,7 +45,8 @@ describe('the session handlers under random requests', () => {
       registry: envRegistry(),
       limits: resolveLimits({ maxBatchEpisodes: 64 }),
       tokens: null,
-      evalRuns: new EvalRunLog('/dev/null'),
+      // A real file: eval runs the fuzzer closes are recorded like any other.
+      evalRuns: new EvalRunLog(join(mkdtempSync(join(tmpdir(), 'fr-fuzz-')), 'eval-runs.jsonl')),
     });
     const verb = fc.oneof(fc.constantFrom<string>(...VERBS), fc.string({ maxLength: 12 }));
     const split = fc.oneof(fc.constantFrom('train', 'val', 'test'), fc.string({ maxLength: 5 }));
