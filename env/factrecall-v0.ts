@@ -43,14 +43,21 @@ export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
   const source = options.source ?? defaultSource();
   const given = isJudge(options.judge);
   const judge = isJudge(options.judge) ? options.judge : createJudge(options.judge);
-  return new FactRecallEnv({
-    id: FACTRECALL_V0_ID,
-    version: FACTRECALL_V0_VERSION,
-    options,
-    source,
-    judge,
-    ownsJudge: !given,
-  });
+  try {
+    return new FactRecallEnv({
+      id: FACTRECALL_V0_ID,
+      version: FACTRECALL_V0_VERSION,
+      options,
+      source,
+      judge,
+      ownsJudge: !given,
+    });
+  } catch (e) {
+    // A bad source fails here, after the judge was made: close the one we made (an LLM judge
+    // holds its SQLite cache open), or every refused `make` would leak it.
+    if (!given) void judge.close?.().catch(() => undefined);
+    throw e;
+  }
 }
 
 /**

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openFileCount } from '../lib/open-files.ts';
 import { FactRecallEnv } from './factrecall-env.ts';
 import { parseEnvOptions } from './options.ts';
 import { listEnvs, make, parseEnvId, register } from './registry.ts';
@@ -113,5 +117,24 @@ describe('env options', () => {
     const noAnswers = capitalsSource();
     noAnswers.splits.test = [{ ...noAnswers.splits.test![0]!, answers: [] }];
     await expect(make('FactRecall-v0', { source: noAnswers })).rejects.toThrow(/answers/);
+  });
+
+  it('close the judge they made when the source is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-env-judge-'));
+    try {
+      const cachePath = join(dir, 'verdicts.sqlite');
+      const dup = capitalsSource();
+      dup.splits.train = [...dup.splits.train!, dup.splits.train![0]!];
+      const judge = {
+        kind: 'llm',
+        options: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', cachePath },
+      };
+      await expect(make('FactRecall-v0', { source: dup, judge })).rejects.toMatchObject({
+        code: 'FR_ERR_ENV_BAD_SOURCE',
+      });
+      expect(openFileCount(cachePath) ?? 0).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

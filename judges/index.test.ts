@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openFileCount } from '../lib/open-files.ts';
 import { ContainsJudge } from './contains.ts';
 import { ExactJudge } from './exact.ts';
 import { createJudge } from './index.ts';
@@ -28,5 +32,26 @@ describe('createJudge', () => {
 
   it('gives different judges different fingerprints', () => {
     expect(createJudge('exact').fingerprint).not.toBe(createJudge('contains').fingerprint);
+  });
+
+  it('closes the panel members it made when a later member or the panel itself is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-judge-spec-'));
+    try {
+      const cachePath = join(dir, 'verdicts.sqlite');
+      const llm = {
+        kind: 'llm' as const,
+        options: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', cachePath },
+      };
+      expect(() =>
+        createJudge({ kind: 'panel', options: { judges: [llm, 'fuzzy' as never] } }),
+      ).toThrow(/unknown judge kind "fuzzy"/);
+      expect(openFileCount(cachePath) ?? 0).toBe(0);
+      expect(() => createJudge({ kind: 'panel', options: { judges: [llm] } })).toThrow(
+        /at least two judges/,
+      );
+      expect(openFileCount(cachePath) ?? 0).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

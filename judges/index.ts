@@ -93,7 +93,16 @@ export function createJudge(spec: JudgeSpec): Judge {
           `tieRule must be one of ${TIE_RULES.join(', ')}`,
         );
       }
-      return new PanelJudge(p.judges.map(createJudge), p.tieRule ?? 'fail');
+      // Members made before a bad one (or a panel too small) hold resources (an LLM judge's
+      // SQLite cache): close them before reporting the error.
+      const members: Judge[] = [];
+      try {
+        for (const m of p.judges) members.push(createJudge(m));
+        return new PanelJudge(members, p.tieRule ?? 'fail');
+      } catch (e) {
+        for (const m of members) void m.close?.().catch(() => undefined);
+        throw e;
+      }
     }
     default:
       throw judgeError(
