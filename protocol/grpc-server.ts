@@ -36,6 +36,8 @@ export class GrpcBinding {
   private readonly streams = new Map<Stream, Session>();
   private readonly unary = new Map<string, Session>();
   private readonly timer: NodeJS.Timeout;
+  /** Unary calls of one token share a session, so each needs its own request id. */
+  private nextUnaryId = 0;
 
   constructor(
     private readonly host: Host,
@@ -181,7 +183,7 @@ export class GrpcBinding {
       this.host.count(verb, b);
       return fail(b);
     }
-    const reply = await s.handle({ id: `unary-${verb}`, type: verb, body });
+    const reply = await s.handle({ id: `unary-${this.nextUnaryId++}`, type: verb, body });
     const r = reply.response;
     if (r.type === 'error') return fail(r.body);
     callback(null, responseToProto(verb, r.body));

@@ -344,4 +344,40 @@ describe('the gRPC binding under faults', () => {
     expect((await call(UNARY_METHODS.close, { handle: made.res.handle })).err).toBeNull();
     grpc.Client.prototype.close.call(u as unknown as grpc.Client);
   });
+
+  it('answers concurrent unary calls of the same verb and token each on their own (no FR_ERR_PROTO_DUPLICATE_ID)', async () => {
+    const s = await start({}, { makeDefaults: { judge: slowJudge(100) } });
+    const { loadPackage, UNARY_METHODS } = await import('../../protocol/proto-codec.ts');
+    const v1 = (loadPackage().factrecall as grpc.GrpcObject).v1 as grpc.GrpcObject;
+    const Ctor = v1.FactRecall as grpc.ServiceClientConstructor;
+    const u = new Ctor(s.grpcAddress, grpc.credentials.createInsecure()) as unknown as Record<
+      string,
+      (...a: unknown[]) => void
+    >;
+    const md = new grpc.Metadata();
+    md.set('x-factrecall-role', 'trainer');
+    const call = (m: string, req: unknown) =>
+      new Promise<Record<string, unknown>>((resolve, reject) =>
+        u[m]!(req, md, (err: grpc.ServiceError | null, res: Record<string, unknown>) =>
+          err ? reject(new Error(err.details)) : resolve(res),
+        ),
+      );
+    const { handle } = await call(UNARY_METHODS.make, { envId: 'FactRecall-v0' });
+    const { observations } = (await call(UNARY_METHODS.reset, {
+      handle,
+      split: 'train',
+      batchSize: 3,
+      groupSize: 1,
+    })) as { observations: Array<{ episodeId: string }> };
+    // The slow judge keeps all three steps in flight at once.
+    const steps = await Promise.all(
+      observations.map((o) =>
+        call(UNARY_METHODS.step, { handle, actions: [{ episodeId: o.episodeId, answer: 'x' }] }),
+      ),
+    );
+    expect(steps.map((r) => (r.results as unknown[]).length)).toEqual([1, 1, 1]);
+    await call(UNARY_METHODS.close, { handle });
+    expect(s.host.episodeCounts().totals).toMatchObject({ issued: 3, answered: 3, open: 0 });
+    grpc.Client.prototype.close.call(u as unknown as grpc.Client);
+  });
 });
