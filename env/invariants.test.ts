@@ -75,7 +75,9 @@ describe('env invariants (property-based)', () => {
               try {
                 await env.step(ids.map((episodeId) => ({ episodeId, answer: 'Paris' })));
                 stepped += ids.length;
-              } catch {
+              } catch (e) {
+                // Only a coded refusal of the batch is expected here, never a crash.
+                expect((e as { code?: string }).code).toMatch(/^FR_ERR_ENV_/);
                 expect(env.stats().answered).toBe(before);
               }
             }

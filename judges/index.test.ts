@@ -23,11 +23,13 @@ describe('createJudge', () => {
     expect(() => createJudge({ kind: 'exact', options: { x: 1 } } as never)).toThrow(
       /takes no options/,
     );
+    let caught: unknown;
     try {
       createJudge('nope' as never);
     } catch (e) {
-      expect(e).toMatchObject({ code: 'FR_ERR_JUDGE_INVALID_SPEC', retryable: false });
+      caught = e;
     }
+    expect(caught).toMatchObject({ code: 'FR_ERR_JUDGE_INVALID_SPEC', retryable: false });
   });
 
   it('gives different judges different fingerprints', () => {
