@@ -98,6 +98,12 @@ export const datasetError = defineErrors('DATASET', {
     retryable: false,
     grpc: 'DATA_LOSS',
   },
+  FR_ERR_DATASET_WRITE_FAILED: {
+    message:
+      'cannot write the downloaded bytes to disk (full or read-only); the .part is kept, and running again after fixing the disk resumes it',
+    retryable: false,
+    grpc: 'FAILED_PRECONDITION',
+  },
 });
 
 /** Codes that label one malformed row (the rest are file-level and thrown). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,4 +178,25 @@ describe('downloadFile', () => {
       await mirror.close();
     }
   });
+
+  // /dev/full answers every write with ENOSPC: a disk that fills up mid-download.
+  it.skipIf(!existsSync('/dev/full'))(
+    'turns a full disk into FR_ERR_DATASET_WRITE_FAILED instead of crashing the process, and releases the lock',
+    async () => {
+      const mirror = await startTestMirror({ 'd/f.bin': BODY });
+      try {
+        const dest = join(dir, 'full', 'f.bin');
+        await mkdir(join(dir, 'full'), { recursive: true });
+        await symlink('/dev/full', `${dest}.part`);
+        const p = downloadFile(`${mirror.baseUrl}/d/f.bin`, dest, fast);
+        expect(await codeOf(p)).toBe('FR_ERR_DATASET_WRITE_FAILED');
+        expect(existsSync(dest)).toBe(false);
+        expect(existsSync(`${dest}.part.lock`)).toBe(false);
+        // Not retried: the disk, not the network, is at fault.
+        expect(mirror.requests).toHaveLength(1);
+      } finally {
+        await mirror.close();
+      }
+    },
+  );
 });

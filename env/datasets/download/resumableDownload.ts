@@ -10,6 +10,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { datasetError } from '../errors.ts';
@@ -230,21 +231,33 @@ async function attempt(url: string, part: string, infoPath: string, opts: Downlo
     if (lastModified) newInfo.lastModified = lastModified;
     if (offset === 0 || !info) await writeFileAtomic(infoPath, JSON.stringify(newInfo));
 
-    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' });
     let written = offset;
+    // pipeline, not a hand-written write loop: a write error (a full disk) rejects here and
+    // closes the file, instead of an 'error' event nobody listens to crashing the process (or
+    // a 'drain' that never comes hanging it). An empty body still creates an empty part.
+    const body: AsyncIterable<Uint8Array> = res.body ?? (async function* () {})();
     try {
-      if (res.body) {
-        for await (const chunk of res.body) {
-          armIdle();
-          if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-          written += chunk.byteLength;
-          opts.onProgress?.(written, total);
-        }
-      }
-    } finally {
-      await new Promise<void>((resolve, reject) =>
-        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      await pipeline(
+        body,
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            armIdle();
+            written += chunk.byteLength;
+            opts.onProgress?.(written, total);
+            yield chunk;
+          }
+        },
+        createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' }),
       );
+    } catch (e) {
+      if (isWriteError(e)) {
+        throw datasetError(
+          'FR_ERR_DATASET_WRITE_FAILED',
+          `${url}: cannot write ${part}: ${(e as Error).message}`,
+          { cause: e, details: { url, file: part } },
+        );
+      }
+      throw e;
     }
     if (total !== undefined && written !== total) {
       throw new RetryableError(`body ended at byte ${written} of ${total}`);
@@ -282,6 +295,18 @@ function isNetworkError(e: unknown): boolean {
     }
   }
   return false;
+}
+
+/** A file-system error from writing the part file (no retry can fix a full or read-only disk). */
+function isWriteError(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return (
+    e instanceof Error &&
+    typeof err.syscall === 'string' &&
+    ['open', 'write', 'close', 'fsync'].includes(err.syscall) &&
+    typeof err.code === 'string' &&
+    !NETWORK_CODES.test(err.code)
+  );
 }
 
 async function sizeOf(path: string): Promise<number> {
