@@ -144,4 +144,28 @@ describe('checkEnv', () => {
     const lenient = await checkEnv(() => new OtherCodesEnv(), { strictCodes: false });
     expect(failedChecks(lenient)).toEqual([]);
   });
+
+  it('closes an env that a timed-out check makes after the report is done', async () => {
+    let made = 0;
+    let closed = 0;
+    const slowMake = async (): Promise<EnvApi> => {
+      made++;
+      const inner = makeFactRecallV0({ source: capitalsSource() });
+      await new Promise((r) => setTimeout(r, 60));
+      return {
+        spec: () => inner.spec(),
+        reset: (o) => inner.reset(o),
+        step: (a) => inner.step(a),
+        close: async () => {
+          closed++;
+          await inner.close();
+        },
+      };
+    };
+    const report = await checkEnv(slowMake, { timeoutMs: 20 });
+    expect(report.ok).toBe(false);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(made).toBeGreaterThan(0);
+    expect(closed).toBe(made);
+  });
 });

@@ -107,8 +107,17 @@ export async function checkEnv(
     obs.map((o) => ({ episodeId: o.episodeId, answer: answerOf(o) }));
 
   const opened: EnvApi[] = [];
+  // A check that timed out keeps running; an env it makes after the report is done must still
+  // be closed, or it stays open (on a server, for a remote env).
+  let finished = false;
   const fresh = async (): Promise<EnvApi> => {
     const env = await makeEnv();
+    if (finished) {
+      await Promise.resolve()
+        .then(() => env.close())
+        .catch(() => undefined);
+      throw new CheckFailure('made after the check had ended');
+    }
     opened.push(env);
     return env;
   };
@@ -352,7 +361,8 @@ export async function checkEnv(
       clearTimeout(timer);
     }
   }
-  await Promise.allSettled(opened.map((env) => env.close()));
+  finished = true;
+  await Promise.allSettled(opened.map((env) => Promise.resolve().then(() => env.close())));
 
   const failed = results.filter((r) => !r.ok).length;
   return { ok: failed === 0, passed: results.length - failed, failed, checks: results };
