@@ -10,8 +10,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { datasetError } from '../errors.ts';
 import {
