@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { FactWorldRunResult } from '../../cuda-agent/coordinator/organism/factworld-run.ts';
+import { openFileCount } from '../../lib/open-files.ts';
 import { main } from '../main.ts';
 import { formatDemo, formatGrpoDemo, runDemo } from './demo.ts';
 
@@ -81,5 +85,22 @@ describe('factrecall demo', () => {
         .filter((r: { agent: string }) => r.agent === 'oracle')
         .map((r: { accuracy: number }) => r.accuracy),
     ).toEqual([1, 1, 1]);
+  });
+
+  it('closes its env (and the judge it made) when a flag is refused mid-run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fr-demo-'));
+    try {
+      const cachePath = join(dir, 'verdicts.sqlite');
+      const judge = JSON.stringify({
+        kind: 'llm',
+        options: { baseURL: 'http://127.0.0.1:9/v1', model: 'm', cachePath },
+      });
+      await expect(runDemo({ people: 20, judge, batchSize: 'many' })).rejects.toMatchObject({
+        code: 'FR_ERR_ENV_BAD_OPTIONS',
+      });
+      expect(openFileCount(cachePath) ?? 0).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

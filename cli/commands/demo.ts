@@ -71,18 +71,21 @@ export async function runDemo(flags: DemoFlags = {}): Promise<DemoResult> {
   for (const agent of agents) {
     // A fresh env per agent: each split's cursor starts at the beginning of its first epoch.
     const env = await make('FactRecall-v0', options);
-    spec = env.spec();
-    for (const split of SPLIT_NAMES) {
-      if (!spec.splits[split]) continue;
-      runs.push(
-        await runEpisodes(env, agent, {
-          split,
-          batchSize: wholeNumberFlag('batch-size', flags.batchSize ?? 64),
-          groupSize: wholeNumberFlag('group-size', flags.groupSize ?? 1),
-        }),
-      );
+    try {
+      spec = env.spec();
+      for (const split of SPLIT_NAMES) {
+        if (!spec.splits[split]) continue;
+        runs.push(
+          await runEpisodes(env, agent, {
+            split,
+            batchSize: wholeNumberFlag('batch-size', flags.batchSize ?? 64),
+            groupSize: wholeNumberFlag('group-size', flags.groupSize ?? 1),
+          }),
+        );
+      }
+    } finally {
+      await env.close();
     }
-    await env.close();
   }
   return {
     source: source.description,
