@@ -16,7 +16,7 @@ export function isJudge(value: unknown): value is Judge {
   );
 }
 
-/** Shallow shape check; `validateSource` checks every record when the env is built. */
+/** Shallow shape check; `prepareSplits` (order.ts) checks every record when the env is built. */
 export function isSplitSource(value: unknown): value is SplitSource {
   if (!value || typeof value !== 'object') return false;
   const s = value as Record<string, unknown>;

@@ -28,7 +28,7 @@ export function progress(label: string, total: number, opts: { quiet?: boolean }
     tick(n = 1) {
       done += n;
       const decile = Math.floor((10 * done) / total);
-      if (decile !== lastDecile && decile % 1 === 0) {
+      if (decile !== lastDecile) {
         lastDecile = decile;
         process.stderr.write(`${label}: ${done}/${total}\n`);
       }
