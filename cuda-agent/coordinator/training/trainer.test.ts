@@ -157,6 +157,42 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
     expect(steps.map((s) => s.rewardMean)).toEqual(stepsOf(reference).map((s) => s.rewardMean));
   }, 180_000);
 
+  it('recovers from a worker that dies during an evaluation between steps', async () => {
+    const runsDir = await mkdtemp(join(tmpdir(), 'fr-grpo-'));
+    let killedInEval = false;
+    const r = await run(
+      config({
+        runsDir,
+        runId: 'eval-kill',
+        grpo: { maxSteps: 4 },
+        eval: { everySteps: 2, maxQuestions: 4, splits: ['val'] },
+        checkpoint: { everySteps: 1 },
+      }),
+      {
+        // The first worker dies at its first greedy (evaluation) call, after step 2.
+        startWorker: async () => {
+          const w = await startWorker();
+          if (!killedInEval) {
+            const generate = w.generate.bind(w);
+            w.generate = (p, o) => {
+              if (p.greedy && !killedInEval) {
+                killedInEval = true;
+                w.kill();
+              }
+              return generate(p, o);
+            };
+          }
+          return w;
+        },
+      },
+    );
+    await r.worker.shutdown();
+    expect(killedInEval).toBe(true);
+    expect(r.recoveries).toBe(1);
+    expect(stepsOf(r).map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(r.metrics.evals().map((e) => e.step)).toEqual([2]);
+  }, 120_000);
+
   it('raises the mean training reward by at least 0.10 over 30 seeded steps (first 10 vs last 10 steps)', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'fr-grpo-'));
     const r = await run(config({ runsDir, runId: 'learn', grpo: { maxSteps: 30 } }));

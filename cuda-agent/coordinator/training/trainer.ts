@@ -173,8 +173,6 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
       await env.close().catch(() => undefined);
       throw trainError('FR_ERR_TRAIN_INTERRUPTED', `at step ${state.step}; checkpoint ${ref.dir}`);
     }
-    let row: StepMetrics;
-    let position: { epoch: number; cursor: number };
     try {
       const t0 = performance.now();
       const r = await env.reset({
@@ -216,8 +214,8 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
       }
       const t3 = performance.now();
       const scored = groups.flatMap((g) => g.samples).filter((s) => s.reward !== null);
-      position = { epoch: r.epoch, cursor: r.cursor };
-      row = {
+      const position = { epoch: r.epoch, cursor: r.cursor };
+      const row: StepMetrics = {
         type: 'step',
         step: state.step + 1,
         epoch: r.epoch,
@@ -242,6 +240,38 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
           total: (t3 - t0) / 1000,
         },
       };
+      // Evaluation and checkpoint are in the try too: a worker that dies in them is recovered
+      // from like one that dies in a step.
+      state = { ...state, step: row.step, data: position };
+      await metrics.append(row);
+      log(progressLine(row, total, metrics.steps()));
+      if (cfg.eval.everySteps > 0 && state.step % cfg.eval.everySteps === 0 && state.step < total) {
+        for (const split of cfg.eval.splits) {
+          const ev = await greedyEval(opts.conn, generate, split, {
+            ...(cfg.eval.maxQuestions !== undefined ? { maxQuestions: cfg.eval.maxQuestions } : {}),
+            maxNewTokens: cfg.sampling.maxNewTokens,
+          });
+          await metrics.append({
+            type: 'eval',
+            step: state.step,
+            split,
+            questions: ev.questions,
+            accuracy: ev.accuracy,
+            masked: ev.masked,
+          });
+          log(
+            `eval step ${state.step} ${split}: greedy ${(100 * ev.accuracy).toFixed(1)}% of ${ev.questions}`,
+          );
+        }
+      }
+      if (
+        cfg.checkpoint.everySteps > 0 &&
+        state.step % cfg.checkpoint.everySteps === 0 &&
+        state.step < total
+      ) {
+        await checkpoint();
+      }
+      await opts.onStep?.(row, worker);
     } catch (e) {
       if (!isWorkerDeath(e) || recoveries >= maxRecoveries) throw e;
       recoveries++;
@@ -266,38 +296,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
       owned.env = undefined;
       env = await openTrainEnv(opts.conn, state);
       owned.env = env;
-      continue;
     }
-    state = { ...state, step: row.step, data: position };
-    await metrics.append(row);
-    log(progressLine(row, total, metrics.steps()));
-    if (cfg.eval.everySteps > 0 && state.step % cfg.eval.everySteps === 0 && state.step < total) {
-      for (const split of cfg.eval.splits) {
-        const ev = await greedyEval(opts.conn, generate, split, {
-          ...(cfg.eval.maxQuestions !== undefined ? { maxQuestions: cfg.eval.maxQuestions } : {}),
-          maxNewTokens: cfg.sampling.maxNewTokens,
-        });
-        await metrics.append({
-          type: 'eval',
-          step: state.step,
-          split,
-          questions: ev.questions,
-          accuracy: ev.accuracy,
-          masked: ev.masked,
-        });
-        log(
-          `eval step ${state.step} ${split}: greedy ${(100 * ev.accuracy).toFixed(1)}% of ${ev.questions}`,
-        );
-      }
-    }
-    if (
-      cfg.checkpoint.everySteps > 0 &&
-      state.step % cfg.checkpoint.everySteps === 0 &&
-      state.step < total
-    ) {
-      await checkpoint();
-    }
-    await opts.onStep?.(row, worker);
   }
   const ref = await checkpoint();
   await env.close().catch(() => undefined);
