@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { normalizeAnswer } from '../../judges/normalize.ts';
 import { sha256 } from '../../lib/hash.ts';
 import { hasSharedDatasets } from '../../lib/paths.ts';
 import type { DatasetName, QARecord } from '../types.ts';
@@ -43,6 +44,11 @@ describe.skipIf(!hasSharedDatasets())(
         const ids = (k: string) => new Set(files[k]!.map((r) => r.id));
         const trainIds = ids('train');
         expect([...ids('test')].filter((id) => trainIds.has(id))).toEqual([]);
+        // No test question survives in train word for word (PopQA repeats questions; before
+        // exact repeats were always candidates, 16 leaked past BM25 ties and the top-k cut).
+        const trainQuestions = new Set(files.train!.map((r) => normalizeAnswer(r.question)));
+        const repeated = files.test!.filter((r) => trainQuestions.has(normalizeAnswer(r.question)));
+        expect(repeated.map((r) => r.question)).toEqual([]);
         for (const k of ['train', 'val', 'test'] as const) {
           expect(sha256(readFileSync(join(out, `${k}.jsonl`)))).toBe(s[k].sha256);
           expect(files[k]!.length).toBe(s[k].count);
