@@ -104,8 +104,17 @@ export class FactRecallClient {
   /** Connect and say hello; rejects with the server's error (e.g. FR_ERR_PROTO_UNAUTHENTICATED). */
   static async connect(url: string, opts: ClientOptions = {}): Promise<FactRecallClient> {
     const c = new FactRecallClient(url, opts);
-    await c.ensureConnected();
-    return c;
+    const maxRetries = opts.maxRetries ?? 5;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.ensureConnected();
+        return c;
+      } catch (e) {
+        const retry = e instanceof ProtocolError && SAFE_TO_RESEND.has(e.code);
+        if (!retry || attempt >= maxRetries) throw e;
+        await sleep(c.backoff(attempt, e.retryAfterMs));
+      }
+    }
   }
 
   get role(): Role | undefined {
@@ -130,6 +139,8 @@ export class FactRecallClient {
   }
 
   private async open(): Promise<void> {
+    // Server-initiated errors describe the connection they came on, not the next one.
+    this.lastServerError = undefined;
     let wire: Wire;
     try {
       wire = await (this.opts.openWire ?? openWire)(this.url);
@@ -143,10 +154,12 @@ export class FactRecallClient {
         ),
       );
     }
-    wire.onMessage = (m) => this.receive(m);
-    wire.onClose = (reason) => this.lost(wire, reason);
+    // The wire first: a connection that already ended clears it in lost(), so the hello
+    // below fails at once instead of waiting for its deadline.
     this.wire = wire;
     this.generation += 1;
+    wire.onMessage = (m) => this.receive(m);
+    wire.onClose = (reason) => this.lost(wire, reason);
     try {
       this.hello = await this.send('hello', {
         version: PROTOCOL_VERSION,
@@ -157,6 +170,19 @@ export class FactRecallClient {
     } catch (e) {
       this.wire = undefined;
       wire.close();
+      // Refused at connect (too many connections, shutting down): the server sent why with
+      // id "" and closed without reading the hello, so that refusal is the answer, and it is
+      // safe to retry.
+      // (set by receive() meanwhile; TS still narrows it to the undefined assigned above)
+      const refused = this.lastServerError as ProtocolError | undefined;
+      if (
+        e instanceof ProtocolError &&
+        e.code === 'FR_ERR_PROTO_CONNECTION_LOST' &&
+        refused &&
+        SAFE_TO_RESEND.has(refused.code)
+      ) {
+        throw refused;
+      }
       throw e;
     }
   }

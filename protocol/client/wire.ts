@@ -27,6 +27,50 @@ export interface Wire {
 
 export type WireFactory = (url: string) => Promise<Wire>;
 
+/**
+ * A Wire whose events wait for the client's handlers: a server that refuses a connection
+ * sends its error (id "") and hangs up at once, often in the very tick the connection opens,
+ * before the opener's caller could set `onMessage` and `onClose`. Early messages are
+ * delivered when `onMessage` is set, an early end when `onClose` is set.
+ */
+function bufferedWire(send: Wire['send'], close: Wire['close']) {
+  const early: InboundEnvelope[] = [];
+  let endedWith: string | undefined;
+  let onMessage: ((m: InboundEnvelope) => void) | undefined;
+  let onClose: ((reason: string) => void) | undefined;
+  const wire: Wire = {
+    send,
+    close,
+    get onMessage() {
+      return onMessage ?? (() => {});
+    },
+    set onMessage(fn) {
+      onMessage = fn;
+      for (const m of early.splice(0)) fn(m);
+    },
+    get onClose() {
+      return onClose ?? (() => {});
+    },
+    set onClose(fn) {
+      onClose = fn;
+      if (endedWith !== undefined) fn(endedWith);
+    },
+  };
+  return {
+    wire,
+    message(m: InboundEnvelope): void {
+      if (onMessage) onMessage(m);
+      else early.push(m);
+    },
+    /** The connection ended; only the first call counts. */
+    ended(reason: string): void {
+      if (endedWith !== undefined) return;
+      endedWith = reason;
+      onClose?.(reason);
+    },
+  };
+}
+
 /** Open a WebSocket wire; resolves once the socket is open. */
 export function openWsWire(url: string, opts: { maxPayload?: number } = {}): Promise<Wire> {
   return new Promise((resolve, reject) => {
@@ -34,12 +78,10 @@ export function openWsWire(url: string, opts: { maxPayload?: number } = {}): Pro
       perMessageDeflate: false,
       maxPayload: opts.maxPayload ?? 256 * 1024 * 1024,
     });
-    const wire: Wire = {
-      send: (e) => ws.send(encodeFrame(e)),
-      close: () => ws.close(1000),
-      onMessage: () => {},
-      onClose: () => {},
-    };
+    const { wire, message, ended } = bufferedWire(
+      (e) => ws.send(encodeFrame(e)),
+      () => ws.close(1000),
+    );
     let open = false;
     ws.on('open', () => {
       open = true;
@@ -53,14 +95,14 @@ export function openWsWire(url: string, opts: { maxPayload?: number } = {}): Pro
         ws.terminate();
         return;
       }
-      wire.onMessage(m as InboundEnvelope);
+      message(m as InboundEnvelope);
     });
     ws.on('error', (err) => {
       if (!open) reject(err);
     });
     ws.on('close', (code, reason) => {
       if (!open) reject(new Error(`WebSocket closed before opening (${code})`));
-      wire.onClose(`${code} ${reason.toString()}`.trim());
+      ended(`${code} ${reason.toString()}`.trim());
     });
   });
 }
@@ -87,26 +129,24 @@ export async function openGrpcWire(url: string): Promise<Wire> {
   );
   const call = client.Session();
   let closed = false;
-  const wire: Wire = {
-    send: (e) => {
+  const { wire, message, ended } = bufferedWire(
+    (e) => {
       call.write(requestEnvelopeToProto(e));
     },
-    close: () => {
+    () => {
       call.end();
     },
-    onMessage: () => {},
-    onClose: () => {},
-  };
+  );
   const end = (reason: string) => {
     if (closed) return;
     closed = true;
-    wire.onClose(reason);
+    ended(reason);
     // The generated `close` is the Close rpc; the channel's close is Client.prototype.close.
     grpc.Client.prototype.close.call(client);
   };
   call.on('data', (msg: Record<string, unknown>) => {
     try {
-      wire.onMessage(responseEnvelopeFromProto(msg));
+      message(responseEnvelopeFromProto(msg));
     } catch {
       call.cancel();
     }

@@ -134,11 +134,18 @@ describe('bad input on the WebSocket binding', () => {
       body: { code: 'FR_ERR_PROTO_TOO_MANY_CONNECTIONS', retryable: true },
     });
     expect((await p.closed).code).toBe(1013);
-    first.close();
-    await until(() => s.host.connections === 0);
-    const second = await FactRecallClient.connect(s.wsUrl, { role: 'policy' });
-    expect((await second.stats()).connections).toBe(1);
-    second.close();
+    await expect(
+      FactRecallClient.connect(s.wsUrl, { role: 'policy', maxRetries: 0 }),
+    ).rejects.toMatchObject({ code: 'FR_ERR_PROTO_TOO_MANY_CONNECTIONS', retryAfterMs: 30 });
+    await expect(
+      FactRecallClient.connect(`grpc://${s.grpcAddress}`, { role: 'policy', maxRetries: 0 }),
+    ).rejects.toMatchObject({ code: 'FR_ERR_PROTO_TOO_MANY_CONNECTIONS', retryAfterMs: 30 });
+    // The slot frees while the client is refused and waiting: its retry gets in.
+    const second = FactRecallClient.connect(s.wsUrl, { role: 'policy', maxRetries: 20 });
+    setTimeout(() => first.close(), 100);
+    const connected = await second;
+    expect((await connected.stats()).connections).toBe(1);
+    connected.close();
   });
 });
 
