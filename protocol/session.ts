@@ -173,7 +173,17 @@ export class Session {
       ]);
     }
     for (const hosted of [...this.envs.values()]) {
-      await closeSessionEnv(this, hosted, 'abandoned').catch(() => {});
+      await closeSessionEnv(this, hosted, 'abandoned').catch((e: unknown) => {
+        // No client is left to retry this close: retire the env anyway (it is closed and its
+        // episodes are counted) and make the lost eval record visible in stats and metrics.
+        const body = toErrorBody(e);
+        this.host.count('close', body);
+        this.envs.delete(hosted.handle);
+        this.host.retire(hosted);
+        process.stderr.write(
+          `factrecall: ${body.code}: closing ${hosted.handle} (${hosted.submitter}) after its connection ended: ${body.message}\n`,
+        );
+      });
     }
   }
 }
