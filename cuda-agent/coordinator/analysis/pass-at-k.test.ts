@@ -37,6 +37,16 @@ describe('pass@k', () => {
     expect(() => passAtK(4, 1, 8)).toThrow(RangeError);
   });
 
+  it('leaves out questions with fewer than k scored samples (failed verdicts) instead of counting them as misses', () => {
+    const counts = [
+      { n: 4, c: 4 },
+      { n: 2, c: 0 }, // two of four verdicts failed: no unbiased pass@4 for this question
+    ];
+    expect(meanPassAtK(counts, 1)).toBe(0.5);
+    expect(meanPassAtK(counts, 4)).toBe(1);
+    expect(meanPassAtK([{ n: 0, c: 0 }], 1)).toBeNaN();
+  });
+
   it('gives the chance level of a uniform guesser and the powers of two up to n', () => {
     expect(chancePassAtK(10, 1)).toBeCloseTo(0.1, 12);
     expect(chancePassAtK(10, 2)).toBeCloseTo(0.19, 12);

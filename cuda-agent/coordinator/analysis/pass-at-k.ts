@@ -23,10 +23,15 @@ export function passAtK(n: number, c: number, k: number): number {
   return 1 - missAll;
 }
 
-/** Mean unbiased pass@k over questions, given (n, c) per question. */
+/**
+ * Mean unbiased pass@k over questions, given (n scored samples, c correct) per question.
+ * A question with fewer than k scored samples (some judge verdicts failed) has no unbiased
+ * estimate at k and is left out, never counted as a miss; NaN when no question qualifies.
+ */
 export function meanPassAtK(counts: readonly { n: number; c: number }[], k: number): number {
-  if (counts.length === 0) return Number.NaN;
-  return counts.reduce((a, q) => a + passAtK(q.n, q.c, k), 0) / counts.length;
+  const usable = counts.filter((q) => q.n >= k);
+  if (usable.length === 0) return Number.NaN;
+  return usable.reduce((a, q) => a + passAtK(q.n, q.c, k), 0) / usable.length;
 }
 
 /** Chance pass@k of a uniform guesser over a pool of m values. */
