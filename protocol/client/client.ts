@@ -221,36 +221,53 @@ export class FactRecallClient {
       return Promise.reject(
         new ProtocolError(toErrorBody(protoError('FR_ERR_PROTO_CONNECTION_LOST'))),
       );
+    const aborted = () =>
+      new ProtocolError({
+        code: 'FR_ERR_PROTO_DEADLINE',
+        message: 'aborted by the caller',
+        retryable: false,
+        grpcStatus: GRPC_STATUS.CANCELLED,
+      });
+    // Already aborted: nothing is sent.
+    if (opts.signal?.aborted) return Promise.reject(aborted());
     const id = String(this.nextId++);
     const deadlineMs = opts.deadlineMs ?? this.opts.deadlineMs ?? 120_000;
     return new Promise<ResponseBody<V>>((resolve, reject) => {
+      const { signal } = opts;
+      const onAbort = () => {
+        if (!this.pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(aborted());
+      };
+      // However the request ends, its listener goes: one signal for a whole training run
+      // would otherwise hold a closure per request ever sent.
+      const settled =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          f(v);
+        };
+      const fail = settled(reject);
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(
+        fail(
           new ProtocolError(
             toErrorBody(protoError('FR_ERR_PROTO_DEADLINE', `${verb} after ${deadlineMs} ms`)),
           ),
         );
       }, deadlineMs);
-      this.pending.set(id, { resolve: resolve as (b: unknown) => void, reject, timer });
-      opts.signal?.addEventListener('abort', () => {
-        if (!this.pending.delete(id)) return;
-        clearTimeout(timer);
-        reject(
-          new ProtocolError({
-            code: 'FR_ERR_PROTO_DEADLINE',
-            message: 'aborted by the caller',
-            retryable: false,
-            grpcStatus: GRPC_STATUS.CANCELLED,
-          }),
-        );
+      this.pending.set(id, {
+        resolve: settled(resolve as (b: unknown) => void),
+        reject: fail,
+        timer,
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         wire.send({ id, type: verb, body });
       } catch (e) {
         this.pending.delete(id);
         clearTimeout(timer);
-        reject(
+        fail(
           new ProtocolError(
             toErrorBody(protoError('FR_ERR_PROTO_CONNECTION_LOST', (e as Error).message)),
           ),
