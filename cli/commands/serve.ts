@@ -37,6 +37,17 @@ function parsePort(text: string, flag: string): number {
   return n;
 }
 
+/** A non-negative whole number of milliseconds (Number('') is 0 and Number('x') NaN: refuse both). */
+function parseMs(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw protoError(
+      'FR_ERR_PROTO_BAD_CONFIG',
+      `${flag} must be milliseconds (an integer), got ${text}`,
+    );
+  }
+  return Number(text);
+}
+
 /** `key=value` pairs into a partial Limits (values are integers; resolveLimits checks ranges). */
 function parseLimits(pairs: readonly string[]): Partial<Limits> {
   const out: Record<string, number> = {};
@@ -99,7 +110,7 @@ export function register(program: Command): void {
           ...(flags.force ? { force: true } : {}),
         },
         limits: parseLimits(flags.limit),
-        drainMs: Number(flags.drainMs),
+        drainMs: parseMs(flags.drainMs, '--drain-ms'),
       });
       process.stdout.write(
         `${JSON.stringify({
