@@ -125,7 +125,12 @@ export async function openGrpcWire(url: string): Promise<Wire> {
     'grpc.keepalive_time_ms': 15_000,
   });
   await new Promise<void>((resolve, reject) =>
-    client.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())),
+    client.waitForReady(Date.now() + 10_000, (err) => {
+      if (!err) return resolve();
+      // Not ready: close the channel, or it keeps reconnecting in the background.
+      grpc.Client.prototype.close.call(client);
+      reject(err);
+    }),
   );
   const call = client.Session();
   let closed = false;
