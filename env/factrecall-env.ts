@@ -60,7 +60,12 @@ export class FactRecallEnv implements LocalEnv {
     for (const [split, records] of Object.entries(sorted) as Array<
       [SplitName, typeof sorted.train]
     >) {
-      this.cursors[split] = new SplitCursor(parts.options.seed, split, records!);
+      this.cursors[split] = new SplitCursor(
+        parts.options.seed,
+        split,
+        records!,
+        parts.options.start?.[split],
+      );
       sizes[split] = records!.length;
     }
     this.clock = parts.options.clock ?? Date.now;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { JudgeSpec } from '../judges/index.ts';
 import type { Judge } from '../judges/types.ts';
 import { envError } from './errors.ts';
-import { DATASET_NAMES, type SplitSource } from './types.ts';
+import { DATASET_NAMES, SPLIT_NAMES, type SplitSource } from './types.ts';
 
 export function isJudge(value: unknown): value is Judge {
   if (!value || typeof value !== 'object') return false;
@@ -75,6 +75,16 @@ export const EnvOptionsSchema = z.strictObject({
     .max(2 ** 32 - 1)
     .default(0)
     .describe('Seed of the question order (a permutation per split and epoch).'),
+  start: z
+    .partialRecord(
+      z.enum(SPLIT_NAMES),
+      z.strictObject({ epoch: z.number().int().min(0), cursor: z.number().int().min(0) }),
+    )
+    .optional()
+    .describe(
+      "Begin a split's question order at (epoch, cursor) instead of (0, 0), as if that many " +
+        'questions had been handed out; how a resumed training run continues. Not part of the fingerprint.',
+    ),
   maxAnswerChars: z
     .number()
     .int()

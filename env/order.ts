@@ -69,12 +69,26 @@ export class SplitCursor {
   private position = 0;
   private order: number[];
 
+  /**
+   * `start` begins the walk at (epoch, cursor) instead of (0, 0): the same questions the
+   * cursor would reach by handing out epoch * size + cursor questions first (how a resumed
+   * training run continues where its checkpoint stood).
+   */
   constructor(
     private readonly seed: number,
     private readonly split: SplitName,
     private readonly records: SortedSplit,
+    start: { epoch: number; cursor: number } = { epoch: 0, cursor: 0 },
   ) {
-    this.order = epochOrder(seed, split, 0, records.length);
+    if (start.cursor > records.length) {
+      throw envError(
+        'FR_ERR_ENV_BAD_OPTIONS',
+        `start.${split}.cursor ${start.cursor} is past the ${records.length} questions of the split`,
+      );
+    }
+    this.epoch = start.epoch;
+    this.position = start.cursor;
+    this.order = epochOrder(seed, split, start.epoch, records.length);
   }
 
   get size(): number {

@@ -35,7 +35,13 @@ export interface HostOptions {
   serverName?: string;
 }
 
-export const DEFAULT_CLIENT_OPTION_KEYS = ['prompt', 'seed', 'judge', 'episodeTtlMs'] as const;
+export const DEFAULT_CLIENT_OPTION_KEYS = [
+  'prompt',
+  'seed',
+  'judge',
+  'episodeTtlMs',
+  'start',
+] as const;
 export const DEFAULT_CLIENT_JUDGES = ['exact', 'contains'] as const;
 
 export function addCounts(into: EpisodeCounts, c: EpisodeCounts): EpisodeCounts {

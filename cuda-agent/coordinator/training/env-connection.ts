@@ -20,7 +20,8 @@ export interface EnvConnections {
   /** Where the server is (ws://... or grpc://...). */
   readonly url: string;
   /** A fresh env session (its question order starts at the beginning of epoch 0). */
-  make(role: Role): Promise<RemoteEnv>;
+  /** `extra` adds make options for this env only (e.g. `start` on resume). */
+  make(role: Role, extra?: Record<string, unknown>): Promise<RemoteEnv>;
   /** Close the clients, and the server when this run started it. */
   close(): Promise<void>;
 }
@@ -77,8 +78,8 @@ export async function connectEnv(
   const makeOptions = { prompt: cfg.env.prompt, seed: cfg.env.seed, judge: cfg.env.judge };
   return {
     url,
-    async make(role) {
-      return (await client(role)).make(cfg.env.id, makeOptions);
+    async make(role, extra) {
+      return (await client(role)).make(cfg.env.id, { ...makeOptions, ...extra });
     },
     async close() {
       for (const c of clients.values()) (await c.catch(() => undefined))?.close();

@@ -311,9 +311,24 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
   };
 }
 
+/**
+ * The training env, positioned where the checkpointed run stood: made with the `start` option,
+ * or, on a server that does not let clients set it, by drawing and discarding the questions
+ * before that point (`skipTo`; the server counts those episodes closed).
+ */
 async function openTrainEnv(conn: EnvConnections, state: CoordinatorState): Promise<RemoteEnv> {
+  const { epoch, cursor } = state.data;
+  if (epoch === 0 && cursor === 0) return conn.make('policy');
+  try {
+    return await conn.make('policy', { start: { train: { epoch, cursor } } });
+  } catch (e) {
+    if (!isFactRecallErrorLike(e, 'FR_ERR_PROTO_FORBIDDEN')) throw e;
+  }
   const env = await conn.make('policy');
-  const splitSize = env.spec().splits.train ?? 0;
-  await skipTo(env, 'train', { ...state.data, splitSize });
+  await skipTo(env, 'train', { epoch, cursor, splitSize: env.spec().splits.train ?? 0 });
   return env;
+}
+
+function isFactRecallErrorLike(e: unknown, code: string): boolean {
+  return isFactRecallError(e, code) || (e as { code?: unknown } | null)?.code === code;
 }
