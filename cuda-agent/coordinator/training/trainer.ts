@@ -8,8 +8,8 @@
  *
  * Exact resume: the worker checkpoint holds weights, optimizer, reference and every RNG; the
  * coordinator state holds step, metrics and the env's (epoch, cursor), where a fresh env
- * session starts (make option `start`; `skipTo` on servers that forbid it). Evaluations sample with their own seeds, so they never move
- * the worker's training generator.
+ * session starts (make option `start`; `skipTo` on servers that forbid it). Evaluations
+ * sample with their own seeds, so they never move the worker's training generator.
  */
 import { join } from 'node:path';
 import type { Observation } from '../../../env/types.ts';
