@@ -45,7 +45,7 @@ export function register(program: Command): void {
   data
     .command('prepare')
     .description(
-      'write deduplicated train/val/test JSON lines and a manifest (sha256 of every file, seed, dedup summary, decider)',
+      'write train/val/test JSON lines, train deduplicated against val and test, and a manifest (sha256 of every file, seed, dedup summary per held-out split, decider)',
     )
     .requiredOption('--dataset <name>', `one of ${DATASET_NAMES.join(', ')}`)
     .option(
@@ -71,12 +71,12 @@ export function register(program: Command): void {
     )
     .option(
       '--top-k <n>',
-      'lexical (BM25) candidates per test question',
+      'lexical (BM25) candidates per held-out (val or test) question',
       String(PREPARE_DEFAULTS.topK),
     )
     .option(
       '--answer-k <n>',
-      'answer-sharing candidates per test question',
+      'answer-sharing candidates per held-out (val or test) question',
       String(PREPARE_DEFAULTS.answerK),
     )
     .option(
@@ -154,10 +154,12 @@ export function register(program: Command): void {
         process.stdout.write(
           [
             `${m.dataset} (${m.mode}, seed ${m.seed}) -> ${result.outDir}`,
-            `  train ${m.splits.train.count} (of ${s.trainBefore}; ${s.removedTrain} removed by ${m.dedup.decider.kind} dedup)`,
-            `  val   ${m.splits.val.count}`,
-            `  test  ${m.splits.test.count}`,
-            `  ${s.candidatePairs} candidate pairs, ${s.containedPairs} contained, ${s.testWithContained} test questions had a contained train item`,
+            `  train ${m.splits.train.count} (of ${s.trainBefore}; ${s.removedTrain} removed by ${m.dedup.decider.kind} dedup: ${s.heldOut.test.removedTrain} because of test, ${s.heldOut.val.removedTrain} because of val, ${s.removedTrainByBoth} of them both)`,
+            ...(['val', 'test'] as const).map(
+              (k) =>
+                `  ${k.padEnd(5)} ${m.splits[k].count} (${s.heldOut[k].candidatePairs} candidate pairs, ${s.heldOut[k].containedPairs} contained, ${s.heldOut[k].withContained} ${k} questions had a contained train item)`,
+            ),
+            `  ${m.dedup.scope}`,
             `  manifest ${m.hash}`,
             `  ${(result.elapsedMs / 1000).toFixed(1)} s (retrieval ${(result.dedup.run.retrievalMs / 1000).toFixed(1)} s, ${result.dedup.run.fromLog} decisions resumed from the log)`,
             m.dedup.decider.kind === 'heuristic' ? `  note: ${m.dedup.note}` : '',

@@ -7,6 +7,7 @@
 import type { QARecord } from '../types.ts';
 
 export interface ContainmentPair {
+  /** The held-out item: a test or a val question (train is deduplicated against both). */
   test: QARecord;
   train: QARecord;
   /** What retrieval knew about the pair (a decider may use it or not). */

@@ -1,6 +1,9 @@
 /**
  * The resumable decision log: every containment decision as one JSON line, appended as soon as
- * it is made, keyed by (decider fingerprint, test item, train item) contents. A re-run reads it
+ * it is made, keyed by (decider fingerprint, held-out item, train item) ids and contents. The
+ * held-out item is a val or test question; the `test*` fields name it whichever split it is in
+ * (their names predate val being held out, and a pair's decision does not depend on the
+ * split), so logs written before then stay valid and are resumed from. A re-run reads it
  * and decides only the pairs it lacks, so an interrupted run resumes without duplicates and an
  * LLM is never asked the same pair twice by the same decider.
  */
@@ -13,6 +16,11 @@ import type { QARecord } from '../types.ts';
 export const decisionRecordSchema = z.object({
   key: z.string().min(1),
   decider: z.string().min(1),
+  /**
+   * The held-out split the `test*` item is in. Always set in decisions.jsonl; absent from the
+   * working log, whose lines are pair decisions independent of the split.
+   */
+  heldOut: z.enum(['val', 'test']).optional(),
   testId: z.string(),
   trainId: z.string(),
   testQuestion: z.string(),
@@ -28,8 +36,9 @@ export const decisionRecordSchema = z.object({
 export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
 
 /**
- * The log key of a pair under one decider: both ids and both contents, so every (test, train)
- * pair is logged once, and a row whose text changed is decided again.
+ * The log key of a pair under one decider: both ids and both contents, so every (held-out,
+ * train) pair is logged once, and a row whose text changed is decided again. `test` is the
+ * held-out item, val or test.
  */
 export function decisionKey(deciderFingerprint: string, test: QARecord, train: QARecord): string {
   return fingerprintOf(

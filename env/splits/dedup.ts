@@ -1,8 +1,13 @@
 /**
- * Fact-level dedup of train against test: retrieve candidates for every test question, decide
- * containment for every (test, candidate) pair through a decider, drop every train item that
- * contains a test fact. Decisions go to a resumable log as they are made; failures and
- * cancellation are errors (never read as "not contained"), raised after the log is flushed.
+ * Fact-level dedup of train against the held-out splits (val ∪ test): retrieve candidates for
+ * every held-out question, decide containment for every (held-out, candidate) pair through a
+ * decider, drop every train item that contains a held-out fact. Val counts as held out because
+ * training reports greedy val scores as its held-out measure; a val fact seen in train would
+ * inflate them. Val and test are NOT deduplicated against each other (neither is trained on).
+ * Decisions go to a resumable log as they are made, keyed by item ids and contents exactly as
+ * before (a pair's decision does not depend on which held-out split its item is in), so logs
+ * written when only test was held out stay valid. Failures and cancellation are errors (never
+ * read as "not contained"), raised after the log is flushed.
  */
 import { isFactRecallError } from '../../lib/errors.ts';
 import { progress } from '../../lib/progress.ts';
@@ -21,21 +26,48 @@ export interface DedupOptions extends RetrievalOptions {
   quiet?: boolean;
 }
 
-export interface DedupSummary {
-  testQuestions: number;
-  trainBefore: number;
-  trainAfter: number;
+/** The splits train is deduplicated against, in the order they are processed. */
+export const HELD_OUT_SPLITS = ['test', 'val'] as const;
+export type HeldOutSplit = (typeof HELD_OUT_SPLITS)[number];
+
+/** What dedup found for one held-out split. */
+export interface HeldOutSummary {
+  /** Questions in the split. */
+  questions: number;
+  /** Distinct (held-out item, train item) pairs retrieved for the split's questions. */
   candidatePairs: number;
   containedPairs: number;
-  /** Test questions with at least one contained train item. */
-  testWithContained: number;
+  /** Questions of the split with at least one contained train item. */
+  withContained: number;
+  /**
+   * Train items removed because they contain a fact of this split. A train item can contain a
+   * val fact and a test fact at once, so the two splits' counts can overlap (see
+   * `DedupSummary.removedTrainByBoth`).
+   */
   removedTrain: number;
+}
+
+export interface DedupSummary {
+  trainBefore: number;
+  trainAfter: number;
+  /** Distinct pairs over both held-out splits. */
+  candidatePairs: number;
+  containedPairs: number;
+  /** Train items removed (because of test, val or both): trainBefore - trainAfter. */
+  removedTrain: number;
+  /** Train items that contain both a test fact and a val fact. */
+  removedTrainByBoth: number;
+  /** Per held-out split; val and test are not deduplicated against each other. */
+  heldOut: Record<HeldOutSplit, HeldOutSummary>;
 }
 
 export interface DedupResult {
   keptTrain: QARecord[];
   removedTrain: QARecord[];
-  /** Every decision, in test order then candidate order. */
+  /**
+   * Every decision once, test questions first then val (each in split order, then candidate
+   * order), with `heldOut` naming the split of the held-out item.
+   */
   decisions: DecisionRecord[];
   summary: DedupSummary;
   /** Run facts, not part of any hash. */
@@ -57,9 +89,14 @@ interface Job {
 const FLUSH_EVERY_MS = 250;
 const FLUSH_EVERY_LINES = 500;
 
-export async function dedupTrainAgainstTest(
+/**
+ * Dedup `train` against `heldOut.test` and `heldOut.val`: a train item is removed when any
+ * decision calls a fact of either split contained in it. Deterministic for the same inputs and
+ * decider; resumes from `log`.
+ */
+export async function dedupTrainAgainstHeldOut(
   train: readonly QARecord[],
-  test: readonly QARecord[],
+  heldOut: Readonly<Record<HeldOutSplit, readonly QARecord[]>>,
   decider: ContainmentDecider,
   log: DecisionLog,
   opts: DedupOptions,
@@ -70,27 +107,30 @@ export async function dedupTrainAgainstTest(
   const t0 = performance.now();
   const index = CandidateIndex.build(train);
   const jobs: Job[] = [];
-  const order: Array<{ key: string; testIdx: number; trainIdx: number }> = [];
+  const order: Array<{ key: string; split: HeldOutSplit; heldIdx: number; trainIdx: number }> = [];
   const fp = decider.info.fingerprint;
   const queued = new Set<string>();
-  test.forEach((t, testIdx) => {
-    for (const c of index.candidates(t, opts)) {
-      const r = train[c.trainIndex]!;
-      const key = decisionKey(fp, t, r);
-      order.push({ key, testIdx, trainIdx: c.trainIndex });
-      if (log.get(key) === undefined && !queued.has(key)) {
-        queued.add(key);
-        jobs.push({
-          key,
-          pair: {
-            test: t,
-            train: r,
-            retrieval: { via: c.via, bm25: c.bm25, sharedAnswer: c.sharedAnswer },
-          },
-        });
+  for (const split of HELD_OUT_SPLITS) {
+    heldOut[split].forEach((t, heldIdx) => {
+      for (const c of index.candidates(t, opts)) {
+        const r = train[c.trainIndex]!;
+        // The key names the held-out item by id and content, not by split: as before val was held out.
+        const key = decisionKey(fp, t, r);
+        order.push({ key, split, heldIdx, trainIdx: c.trainIndex });
+        if (log.get(key) === undefined && !queued.has(key)) {
+          queued.add(key);
+          jobs.push({
+            key,
+            pair: {
+              test: t,
+              train: r,
+              retrieval: { via: c.via, bm25: c.bm25, sharedAnswer: c.sharedAnswer },
+            },
+          });
+        }
       }
-    }
-  });
+    });
+  }
   const retrievalMs = performance.now() - t0;
   const fromLog = new Set(order.map((o) => o.key)).size - jobs.length;
 
@@ -120,35 +160,71 @@ export async function dedupTrainAgainstTest(
 
   // Every pair has a decision now; gather them in a stable order.
   const decisions: DecisionRecord[] = [];
-  const removed = new Set<number>();
-  const testWithContained = new Set<number>();
   const seenKeys = new Set<string>();
+  const removedBy: Record<HeldOutSplit, Set<number>> = { test: new Set(), val: new Set() };
+  const withContained: Record<HeldOutSplit, Set<number>> = { test: new Set(), val: new Set() };
+  const pairsOf: Record<HeldOutSplit, Set<string>> = { test: new Set(), val: new Set() };
+  const containedOf: Record<HeldOutSplit, Set<string>> = { test: new Set(), val: new Set() };
   for (const o of order) {
     const d = log.get(o.key)!;
-    // The same pair can be reached twice (repeated test rows); it is logged once.
-    if (!seenKeys.has(o.key)) decisions.push(d);
+    // The same pair can be reached twice (repeated held-out rows); it is listed once, under
+    // the split it was first reached from.
+    if (!seenKeys.has(o.key)) decisions.push(withHeldOut(d, o.split));
     seenKeys.add(o.key);
+    pairsOf[o.split].add(o.key);
     if (d.isContained) {
-      removed.add(o.trainIdx);
-      testWithContained.add(o.testIdx);
+      removedBy[o.split].add(o.trainIdx);
+      withContained[o.split].add(o.heldIdx);
+      containedOf[o.split].add(o.key);
     }
   }
+  const removed = new Set([...removedBy.test, ...removedBy.val]);
   const keptTrain = train.filter((_, i) => !removed.has(i));
   const removedTrain = train.filter((_, i) => removed.has(i));
+  const splitSummary = (split: HeldOutSplit): HeldOutSummary => ({
+    questions: heldOut[split].length,
+    candidatePairs: pairsOf[split].size,
+    containedPairs: containedOf[split].size,
+    withContained: withContained[split].size,
+    removedTrain: removedBy[split].size,
+  });
   return {
     keptTrain,
     removedTrain,
     decisions,
     summary: {
-      testQuestions: test.length,
       trainBefore: train.length,
       trainAfter: keptTrain.length,
       candidatePairs: decisions.length,
       containedPairs: decisions.filter((d) => d.isContained).length,
-      testWithContained: testWithContained.size,
       removedTrain: removedTrain.length,
+      removedTrainByBoth: [...removedBy.test].filter((i) => removedBy.val.has(i)).length,
+      heldOut: { test: splitSummary('test'), val: splitSummary('val') },
     },
     run: { retrievalMs, decideMs, fromLog, decidedNow: decided, servedByDeciderCache },
+  };
+}
+
+/**
+ * A decision as written to decisions.jsonl: every field in schema order, `heldOut` set from
+ * the split the pair was reached from (log lines written before val was held out lack it).
+ */
+function withHeldOut(d: DecisionRecord, split: HeldOutSplit): DecisionRecord {
+  return {
+    key: d.key,
+    decider: d.decider,
+    heldOut: split,
+    testId: d.testId,
+    trainId: d.trainId,
+    testQuestion: d.testQuestion,
+    trainQuestion: d.trainQuestion,
+    testAnswer: d.testAnswer,
+    trainAnswer: d.trainAnswer,
+    via: d.via,
+    bm25: d.bm25,
+    sharedAnswer: d.sharedAnswer,
+    isContained: d.isContained,
+    reasoning: d.reasoning,
   };
 }
 

@@ -80,6 +80,18 @@ describe('loading prepared splits', () => {
     });
   });
 
+  it('refuses a v1 manifest (train deduplicated against test only) even with force, and says to prepare again', async () => {
+    const { dir } = await fresh('v1');
+    const manifestPath = join(dir, 'manifest.json');
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    m.format = 'factrecall.splits/v1';
+    writeFileSync(manifestPath, JSON.stringify(m));
+    await expect(loadPreparedSplits(dir, { force: true })).rejects.toMatchObject({
+      code: 'FR_ERR_SPLITS_MANIFEST_INVALID',
+      message: expect.stringMatching(/splits\/v1.*data prepare/),
+    });
+  });
+
   it('resolves a dataset name to the default directory under the cache', () => {
     expect(resolvePreparedDir('nq_open')).toMatch(/prepared[/\\]nq_open$/);
   });

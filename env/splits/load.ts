@@ -19,7 +19,13 @@ import {
   type SplitSource,
 } from '../types.ts';
 import { splitsError } from './errors.ts';
-import { MANIFEST_FILE, type Manifest, manifestHash, manifestSchema } from './manifest.ts';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  type Manifest,
+  manifestHash,
+  manifestSchema,
+} from './manifest.ts';
 
 /** A split source loaded from a prepared directory. */
 export interface PreparedSplitSource extends SplitSource {
@@ -126,6 +132,15 @@ function readManifest(path: string): Manifest {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw splitsError('FR_ERR_SPLITS_MANIFEST_INVALID', `${path}: not JSON`, { cause: e });
+  }
+  const format = (raw as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && format !== MANIFEST_FORMAT) {
+    // v1 deduplicated train against test only; its train may hold val facts.
+    throw splitsError(
+      'FR_ERR_SPLITS_MANIFEST_INVALID',
+      `${path}: format ${format}, this version reads ${MANIFEST_FORMAT} (train deduplicated against val too); run \`factrecall data prepare\` again`,
+      { details: { file: path, format } },
+    );
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) {

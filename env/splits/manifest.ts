@@ -1,7 +1,9 @@
 /**
  * The manifest of a prepared dataset: what went in (source files and their sha256), how it was
  * split (mode, seed, options), what came out (every file's sha256 and count) and how it was
- * deduplicated (the decider's kind, fingerprint and settings; the dedup summary). It holds no
+ * deduplicated (the decider's kind, fingerprint and settings; the dedup summary per held-out
+ * split: train is deduplicated against val ∪ test, val and test are not deduplicated against
+ * each other). It holds no
  * timings or absolute paths, so the same inputs and seed give the same bytes on any machine;
  * its `hash` (sha256 of everything else, canonical JSON) is the split hash the env fingerprint
  * takes. Run facts (times, paths, resumed decisions) go to `run.json` instead.
@@ -10,7 +12,11 @@ import { z } from 'zod';
 import { canonicalJson, sha256 } from '../../lib/hash.ts';
 import { DATASET_NAMES, SPLIT_NAMES } from '../types.ts';
 
-export const MANIFEST_FORMAT = 'factrecall.splits/v1';
+/**
+ * v2: train is deduplicated against val as well as test, and the summary is per held-out
+ * split. A v1 directory (train deduplicated against test only) is refused: prepare it again.
+ */
+export const MANIFEST_FORMAT = 'factrecall.splits/v2';
 export const MANIFEST_FILE = 'manifest.json';
 export const RUN_FILE = 'run.json';
 export const DECISIONS_FILE = 'decisions.jsonl';
@@ -28,6 +34,19 @@ const splitEntry = fileEntry.extend({
   /** Count before fact-level dedup (differs from `count` for train only). */
   countBeforeDedup: z.number().int().nonnegative(),
 });
+
+/** One held-out split's dedup numbers (see HeldOutSummary in dedup.ts). */
+const heldOutSummary = z.object({
+  questions: z.number().int().nonnegative(),
+  candidatePairs: z.number().int().nonnegative(),
+  containedPairs: z.number().int().nonnegative(),
+  withContained: z.number().int().nonnegative(),
+  removedTrain: z.number().int().nonnegative(),
+});
+
+/** The manifest's dedup scope, in words. */
+export const DEDUP_SCOPE =
+  'train deduplicated against val and test (the held-out splits); val and test are not deduplicated against each other';
 
 export const manifestSchema = z
   .object({
@@ -60,15 +79,17 @@ export const manifestSchema = z
       }),
       /** Plain words for readers of the manifest: LLM-judged or the offline heuristic. */
       note: z.string(),
+      /** Plain words: which splits train was deduplicated against, and that val/test were not. */
+      scope: z.string(),
       retrieval: z.object({ topK: z.number().int(), answerK: z.number().int() }),
       summary: z.object({
-        testQuestions: z.number().int(),
         trainBefore: z.number().int(),
         trainAfter: z.number().int(),
         candidatePairs: z.number().int(),
         containedPairs: z.number().int(),
-        testWithContained: z.number().int(),
         removedTrain: z.number().int(),
+        removedTrainByBoth: z.number().int(),
+        heldOut: z.object({ test: heldOutSummary, val: heldOutSummary }),
       }),
       decisions: fileEntry.extend({ count: z.number().int().nonnegative() }),
     }),

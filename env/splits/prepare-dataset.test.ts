@@ -43,12 +43,40 @@ describe.skipIf(!hasSharedDatasets())(
         );
         const ids = (k: string) => new Set(files[k]!.map((r) => r.id));
         const trainIds = ids('train');
-        expect([...ids('test')].filter((id) => trainIds.has(id))).toEqual([]);
-        // No test question survives in train word for word (PopQA repeats questions; before
-        // exact repeats were always candidates, 16 leaked past BM25 ties and the top-k cut).
+        for (const held of ['val', 'test'] as const) {
+          expect([...ids(held)].filter((id) => trainIds.has(id))).toEqual([]);
+        }
+        // No held-out (val or test) question survives in train word for word. PopQA repeats
+        // questions: before exact repeats were always candidates, 16 test repeats leaked past
+        // BM25 ties and the top-k cut; before val was held out, 75 val questions were in train.
         const trainQuestions = new Set(files.train!.map((r) => normalizeAnswer(r.question)));
-        const repeated = files.test!.filter((r) => trainQuestions.has(normalizeAnswer(r.question)));
-        expect(repeated.map((r) => r.question)).toEqual([]);
+        for (const held of ['val', 'test'] as const) {
+          const repeated = files[held]!.filter((r) =>
+            trainQuestions.has(normalizeAnswer(r.question)),
+          );
+          expect(repeated.map((r) => r.question)).toEqual([]);
+        }
+        // The summary per held-out split agrees with the decisions it came from.
+        const sum = manifest.dedup.summary;
+        expect(manifest.dedup.scope).toMatch(
+          /val and test are not deduplicated against each other/,
+        );
+        expect(sum.heldOut.test.questions).toBe(s.test.count);
+        expect(sum.heldOut.val.questions).toBe(s.val.count);
+        const removedBy = (held: 'val' | 'test') =>
+          new Set(
+            dedup.decisions
+              .filter((d) => d.heldOut === held && d.isContained)
+              .map((d) => d.trainId),
+          );
+        expect(sum.heldOut.test.removedTrain).toBe(removedBy('test').size);
+        expect(sum.heldOut.val.removedTrain).toBe(removedBy('val').size);
+        expect(sum.removedTrain).toBe(
+          sum.heldOut.test.removedTrain + sum.heldOut.val.removedTrain - sum.removedTrainByBoth,
+        );
+        expect(sum.heldOut.test.candidatePairs + sum.heldOut.val.candidatePairs).toBe(
+          sum.candidatePairs,
+        );
         for (const k of ['train', 'val', 'test'] as const) {
           expect(sha256(readFileSync(join(out, `${k}.jsonl`)))).toBe(s[k].sha256);
           expect(files[k]!.length).toBe(s[k].count);

@@ -1,6 +1,6 @@
 /**
  * The core of `data prepare`, after the sources are loaded and split: dedup train against
- * test, then write the split files, the sorted decision file, the manifest (last: it is the
+ * val ∪ test (val and test are not deduplicated against each other), then write the split files, the sorted decision file, the manifest (last: it is the
  * commit point, so a crash never leaves a manifest that vouches for half-written files) and
  * run.json. Every file is written atomically.
  */
@@ -12,7 +12,7 @@ import type { DatasetName, QARecord, SplitName } from '../types.ts';
 import type { AssignedSplits } from './assign.ts';
 import type { ContainmentDecider } from './decider.ts';
 import { DecisionLog } from './decision-log.ts';
-import { type DedupResult, dedupTrainAgainstTest } from './dedup.ts';
+import { type DedupResult, dedupTrainAgainstHeldOut } from './dedup.ts';
 import { splitsError } from './errors.ts';
 import {
   DEFAULT_HEURISTIC_THRESHOLDS,
@@ -22,7 +22,9 @@ import {
 import {
   DECISION_LOG_FILE,
   DECISIONS_FILE,
+  DEDUP_SCOPE,
   MANIFEST_FILE,
+  MANIFEST_FORMAT,
   type Manifest,
   manifestText,
   RUN_FILE,
@@ -47,10 +49,17 @@ export interface SourceInfo {
 /** Builds the decider once the pool is known (the heuristic's IDF weights depend on it). */
 export type DeciderFactory = (pool: {
   train: readonly QARecord[];
+  val: readonly QARecord[];
   test: readonly QARecord[];
 }) => ContainmentDecider;
 
-/** The offline heuristic decider, IDF weights counted over the pool's train and test questions. */
+/**
+ * The offline heuristic decider, IDF weights counted over the pool's train and test questions.
+ * Val questions are left out of the IDF corpus on purpose: then the decider's fingerprint and
+ * every (test, train) decision are what they were when only test was held out, so existing
+ * decision logs are reused; val questions are weighed with the same IDF (a word seen in
+ * neither train nor test gets the unseen-word weight).
+ */
 export function heuristicDecider(
   thresholds: HeuristicThresholds = DEFAULT_HEURISTIC_THRESHOLDS,
 ): DeciderFactory {
@@ -108,11 +117,11 @@ export async function dedupAndWrite(
   rmSync(join(outDir, MANIFEST_FILE), { force: true });
 
   const { train, val, test } = input.assigned;
-  const decider = settings.decider({ train, test });
+  const decider = settings.decider({ train, val, test });
   const log = DecisionLog.open(join(outDir, DECISION_LOG_FILE));
   let dedup: DedupResult;
   try {
-    dedup = await dedupTrainAgainstTest(train, test, decider, log, {
+    dedup = await dedupTrainAgainstHeldOut(train, { test, val }, decider, log, {
       topK: settings.topK,
       answerK: settings.answerK,
       concurrency: settings.concurrency,
@@ -151,7 +160,7 @@ export async function dedupAndWrite(
 
   const info = decider.info;
   const manifest = sealManifest({
-    format: 'factrecall.splits/v1',
+    format: MANIFEST_FORMAT,
     dataset: input.dataset,
     mode: input.mode,
     seed: input.seed,
@@ -172,6 +181,7 @@ export async function dedupAndWrite(
         info.kind === 'llm'
           ? 'containment judged by an LLM for every candidate pair'
           : 'OFFLINE HEURISTIC containment (no LLM configured): question similarity and shared-answer thresholds',
+      scope: DEDUP_SCOPE,
       retrieval: { topK: settings.topK, answerK: settings.answerK },
       summary: dedup.summary,
       decisions: {

@@ -1,6 +1,8 @@
 /**
- * `data report`: per prepared dataset, split counts before and after dedup, examples of
- * removed (test, train) pairs with the decider's reasoning, and the time the run took.
+ * `data report`: per prepared dataset, split counts before and after dedup, train items removed
+ * because of test and because of val (train is deduplicated against both; they can overlap),
+ * examples of removed (held-out, train) pairs with the decider's reasoning, and the time the
+ * run took.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +83,8 @@ export function formatReport(reports: readonly DatasetReport[]): string {
     'train before',
     'train after',
     'removed',
+    'by test',
+    'by val',
     'val',
     'test',
     'pairs',
@@ -98,6 +102,8 @@ export function formatReport(reports: readonly DatasetReport[]): string {
       String(s.trainBefore),
       String(s.trainAfter),
       `${s.removedTrain} (${pct(s.removedTrain, s.trainBefore)})`,
+      String(s.heldOut.test.removedTrain),
+      String(s.heldOut.val.removedTrain),
       String(m.splits.val.count),
       String(m.splits.test.count),
       String(s.candidatePairs),
@@ -120,9 +126,10 @@ export function formatReport(reports: readonly DatasetReport[]): string {
       `${m.dataset}: manifest ${m.hash.slice(0, 12)}, seed ${m.seed}, ${r.dir}${r.verified ? '' : `\n  NOT VERIFIED: ${r.verifyError}`}`,
     );
     if (m.dedup.decider.kind === 'heuristic') out.push(`  ${m.dedup.note}`);
+    out.push(`  ${m.dedup.scope}`);
     if (r.examples.length === 0) out.push('  no train item was removed');
     for (const d of r.examples) {
-      out.push(`  test:  ${d.testQuestion} -> ${d.testAnswer}`);
+      out.push(`  ${`${d.heldOut ?? 'test'}:`.padEnd(6)} ${d.testQuestion} -> ${d.testAnswer}`);
       out.push(`  train: ${d.trainQuestion} -> ${d.trainAnswer}`);
       out.push(`  why:   ${d.reasoning}`);
     }
