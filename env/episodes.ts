@@ -237,18 +237,20 @@ export function withMean(c: EpisodeCounts): EpisodeCounts {
   return c;
 }
 
+/** Add `c` into `into` (mean recomputed) and return `into`. */
+export function addCounts(into: EpisodeCounts, c: EpisodeCounts): EpisodeCounts {
+  into.issued += c.issued;
+  into.open += c.open;
+  into.answered += c.answered;
+  into.expired += c.expired;
+  into.closed += c.closed;
+  into.judgeFailed += c.judgeFailed;
+  into.scored += c.scored;
+  into.rewardSum += c.rewardSum;
+  return withMean(into);
+}
+
 /** Sum of several counts (the env-wide totals). */
 export function sumCounts(all: readonly EpisodeCounts[]): EpisodeCounts {
-  const total = zeroCounts();
-  for (const c of all) {
-    total.issued += c.issued;
-    total.open += c.open;
-    total.answered += c.answered;
-    total.expired += c.expired;
-    total.closed += c.closed;
-    total.judgeFailed += c.judgeFailed;
-    total.scored += c.scored;
-    total.rewardSum += c.rewardSum;
-  }
-  return withMean(total);
+  return all.reduce(addCounts, zeroCounts());
 }

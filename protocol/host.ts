@@ -4,7 +4,7 @@
  * envs that are gone, the eval run log, and draining for a graceful shutdown.
  */
 import { randomBytes } from 'node:crypto';
-import { zeroCounts } from '../env/episodes.ts';
+import { addCounts, zeroCounts } from '../env/episodes.ts';
 import type { EpisodeCounts, LocalEnv, SplitName } from '../env/types.ts';
 import { type FactRecallError, GRPC_STATUS, isFactRecallError } from '../lib/errors.ts';
 import { protoError } from './errors.ts';
@@ -43,19 +43,6 @@ export const DEFAULT_CLIENT_OPTION_KEYS = [
   'start',
 ] as const;
 export const DEFAULT_CLIENT_JUDGES = ['exact', 'contains'] as const;
-
-export function addCounts(into: EpisodeCounts, c: EpisodeCounts): EpisodeCounts {
-  into.issued += c.issued;
-  into.open += c.open;
-  into.answered += c.answered;
-  into.expired += c.expired;
-  into.closed += c.closed;
-  into.judgeFailed += c.judgeFailed;
-  into.scored += c.scored;
-  into.rewardSum += c.rewardSum;
-  into.meanReward = into.scored ? into.rewardSum / into.scored : null;
-  return into;
-}
 
 function hideScores(c: EpisodeCounts): EpisodeCounts {
   return { ...c, judgeFailed: 0, scored: 0, rewardSum: 0, meanReward: null };

@@ -4,15 +4,14 @@
  * FactWorld runs; `--set key.path=value` flags apply on top (`organism.` keys go to the
  * organism). Presets sit under both; unknown keys anywhere are errors.
  */
-import { readFile } from 'node:fs/promises';
 import {
   applyOverrides,
   deepMerge,
   parseTrainConfig,
+  readConfigFile,
   type TrainConfig,
   type TrainConfigInput,
 } from '../training/config.ts';
-import { trainError } from '../training/errors.ts';
 import {
   DEMO_WORLD,
   type OrganismConfig,
@@ -31,19 +30,7 @@ export async function loadRunConfig(opts: {
   organismPreset?: OrganismConfigInput;
   overrides?: readonly string[];
 }): Promise<RunConfig> {
-  let fromFile: Record<string, unknown> = {};
-  if (opts.file) {
-    try {
-      fromFile = JSON.parse(await readFile(opts.file, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw trainError('FR_ERR_TRAIN_CONFIG_UNREADABLE', `${opts.file}: ${(e as Error).message}`);
-    }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
-      throw trainError(
-        'FR_ERR_TRAIN_CONFIG_UNREADABLE',
-        `${opts.file}: the top level must be an object`,
-      );
-  }
+  const fromFile = opts.file ? await readConfigFile(opts.file) : {};
   // The preset's world (else the demo world) sits in the base, so `--set organism.world.seed=1`
   // changes the seed only (a bare schema default would be replaced whole by any world key).
   const preset = (opts.organismPreset ?? {}) as Record<string, unknown>;

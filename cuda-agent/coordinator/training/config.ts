@@ -280,31 +280,26 @@ export function applyOverrides(
   return out;
 }
 
+/** A JSON config file's top-level object; FR_ERR_TRAIN_CONFIG_UNREADABLE otherwise. */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw trainError('FR_ERR_TRAIN_CONFIG_UNREADABLE', `${file}: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw trainError('FR_ERR_TRAIN_CONFIG_UNREADABLE', `${file}: the top level must be an object`);
+  return parsed as Record<string, unknown>;
+}
+
 /** Read a JSON config file (or none), merge a preset under it and overrides over it, validate. */
 export async function loadTrainConfig(opts: {
   file?: string;
   preset?: TrainConfigInput;
   overrides?: readonly string[];
 }): Promise<TrainConfig> {
-  let fromFile: Record<string, unknown> = {};
-  if (opts.file) {
-    let text: string;
-    try {
-      text = await readFile(opts.file, 'utf8');
-    } catch (e) {
-      throw trainError('FR_ERR_TRAIN_CONFIG_UNREADABLE', `${opts.file}: ${(e as Error).message}`);
-    }
-    try {
-      fromFile = JSON.parse(text) as Record<string, unknown>;
-    } catch (e) {
-      throw trainError('FR_ERR_TRAIN_CONFIG_UNREADABLE', `${opts.file}: ${(e as Error).message}`);
-    }
-    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile))
-      throw trainError(
-        'FR_ERR_TRAIN_CONFIG_UNREADABLE',
-        `${opts.file}: the top level must be an object`,
-      );
-  }
+  const fromFile = opts.file ? await readConfigFile(opts.file) : {};
   const merged = deepMerge((opts.preset ?? {}) as Record<string, unknown>, fromFile);
   return parseTrainConfig(applyOverrides(merged, opts.overrides ?? []));
 }
