@@ -2,7 +2,15 @@
  * The shapes every part of FactRecall agrees on: dataset records, observations, actions,
  * step results and the environment API. The protocol mirrors these on the wire, and
  * `checkEnv` checks any implementation (local or remote) against them.
+ *
+ * The judge's vocabulary (`VerdictLabel`) belongs to the judge contract and the chat message
+ * shape to the LLM client; they are re-exported here because the env's types use them.
  */
+
+import type { VerdictLabel } from '../judges/types.ts';
+import type { ChatMessage } from '../lib/llm/chat.ts';
+
+export type { ChatMessage, VerdictLabel };
 
 /** The datasets FactRecall knows how to load. */
 export const DATASET_NAMES = ['nq_open', 'triviaqa', 'popqa', 'simpleqa', 'factworld'] as const;
@@ -28,11 +36,6 @@ export interface QARecord {
 
 /** Prompt templates: `direct` (answer only; the default and the paper's setting) or `cot`. */
 export type PromptName = 'direct' | 'cot';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
 
 /**
  * What the agent sees for one episode. An episode is one question and one answer; a group is
@@ -80,8 +83,6 @@ export interface Action {
   /** The model's raw text; the env extracts the answer with the prompt's rules. */
   answer: string;
 }
-
-export type VerdictLabel = 'correct' | 'incorrect' | 'not_attempted';
 
 export interface StepResult {
   episodeId: string;

@@ -38,9 +38,9 @@
 import OpenAI from 'openai';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
-import type { ChatMessage } from '../../env/types.ts';
 import { type FactRecallError, isFactRecallError } from '../../lib/errors.ts';
 import { canonicalJson, sha256 } from '../../lib/hash.ts';
+import type { ChatMessage } from '../../lib/llm/chat.ts';
 import { judgeError } from '../errors.ts';
 import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_BREAKER } from './circuit-breaker.ts';
 import { InFlight } from './coalesce.ts';
