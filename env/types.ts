@@ -55,6 +55,12 @@ export interface Observation {
   /** The chat prompt to send to a model (template applied). */
   messages: ChatMessage[];
   prompt: PromptName;
+  /**
+   * Gold answers (gold first, then aliases). Only over the protocol, for the trainer role on
+   * the train split when the reset asked `withGold`; the in-process env never sets it (a host
+   * reads `LocalEnv.gold`).
+   */
+  gold?: string[];
 }
 
 export interface ResetOptions {
@@ -84,14 +90,23 @@ export interface Action {
   answer: string;
 }
 
+/**
+ * How a step result ended: `ok` (a verdict and a reward), `judge_failed` (no verdict, reward
+ * null, `info.error` says why) or `withheld` (eval role over the protocol: the server keeps the
+ * verdict and sums it at close; reward and verdict are null). The in-process env never
+ * withholds.
+ */
+export const STEP_STATUSES = ['ok', 'judge_failed', 'withheld'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
 export interface StepResult {
   episodeId: string;
   groupId: string;
   index: number;
-  /** 1 correct, 0 otherwise; null when the judge gave no verdict (never read as 0). */
+  /** 1 correct, 0 otherwise; null when there is no verdict (failed or withheld; never 0). */
   reward: 0 | 1 | null;
   verdict: VerdictLabel | null;
-  status: 'ok' | 'judge_failed';
+  status: StepStatus;
   /** Always true: an episode is one answer. */
   terminated: boolean;
   /** True when the answer was cut at the length cap, or the episode expired unanswered. */

@@ -10,14 +10,7 @@ import type { Observation, StepResult } from '../env/types.ts';
 import { protoError } from './errors.ts';
 import type { EvalRunRecord } from './eval-runs.ts';
 import { toErrorBody } from './host.ts';
-import {
-  PROTOCOL_VERSION,
-  type RequestBody,
-  type ResponseBody,
-  type Verb,
-  type WireObservation,
-  type WireStepResult,
-} from './schema.ts';
+import { PROTOCOL_VERSION, type RequestBody, type ResponseBody, type Verb } from './schema.ts';
 import type { Session, SessionEnv } from './session.ts';
 import { findToken } from './tokens.ts';
 
@@ -104,7 +97,7 @@ function checkBatch(s: Session, episodes: number, what: string): void {
   }
 }
 
-function wireObservation(o: Observation): WireObservation {
+function wireObservation(o: Observation): Observation {
   return {
     episodeId: o.episodeId,
     groupId: o.groupId,
@@ -148,8 +141,8 @@ const reset: Handler<'reset'> = async (s, body) => {
   return { observations, epoch: r.epoch, cursor: r.cursor, splitSize: r.splitSize };
 };
 
-function wireResult(r: StepResult, withhold: boolean): WireStepResult {
-  const info: WireStepResult['info'] = {
+function wireResult(r: StepResult, withhold: boolean): StepResult {
+  const info: StepResult['info'] = {
     questionId: r.info.questionId,
     extracted: r.info.extracted,
     judgeId: r.info.judgeId,

@@ -12,7 +12,7 @@ import type {
   ResetResult,
   StepBatchResult,
 } from '../../env/types.ts';
-import type { ResponseBody, WireObservation } from '../schema.ts';
+import type { ResponseBody } from '../schema.ts';
 import type { FactRecallClient, RequestOptions } from './client.ts';
 
 export class RemoteEnv implements EnvApi {
@@ -37,7 +37,7 @@ export class RemoteEnv implements EnvApi {
     });
     this.handle = r.handle;
     this.generation = this.client.generation;
-    this.specValue = r.spec as EnvSpec;
+    this.specValue = r.spec;
   }
 
   spec(): EnvSpec {
@@ -57,7 +57,7 @@ export class RemoteEnv implements EnvApi {
   async reset(
     opts: ResetOptions & { withGold?: boolean },
     ro?: RequestOptions,
-  ): Promise<Omit<ResetResult, 'observations'> & { observations: WireObservation[] }> {
+  ): Promise<ResetResult> {
     if (this.generation !== this.client.generation && !this.closed) await this.open();
     return this.client.request(
       'reset',
@@ -73,7 +73,7 @@ export class RemoteEnv implements EnvApi {
   }
 
   async step(actions: readonly Action[], ro?: RequestOptions): Promise<StepBatchResult> {
-    const r = await this.client.request(
+    return this.client.request(
       'step',
       {
         handle: this.handle!,
@@ -81,8 +81,6 @@ export class RemoteEnv implements EnvApi {
       },
       ro,
     );
-    // 'withheld' (eval role) is the wire's third status; EnvApi users see it as a null reward.
-    return r as unknown as StepBatchResult;
   }
 
   /** Close and return the server's summary (episode counts; the eval run id for eval). */
