@@ -12,8 +12,26 @@ import type {
   ResetResult,
   StepBatchResult,
 } from '../../env/types.ts';
-import type { ResponseBody } from '../schema.ts';
-import type { FactRecallClient, RequestOptions } from './client.ts';
+import type { RequestBody, ResponseBody, Verb } from '../schema.ts';
+
+export interface RequestOptions {
+  deadlineMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What a RemoteEnv needs of its connection: send a request, and know when the connection was
+ * remade (the server closed the envs of the old one). FactRecallClient provides it.
+ */
+export interface EnvConnection {
+  /** Incremented on every (re)connection. */
+  readonly generation: number;
+  request<V extends Verb>(
+    verb: V,
+    body: RequestBody<V>,
+    opts?: RequestOptions,
+  ): Promise<ResponseBody<V>>;
+}
 
 export class RemoteEnv implements EnvApi {
   private handle: string | undefined;
@@ -24,7 +42,7 @@ export class RemoteEnv implements EnvApi {
   summary: ResponseBody<'close'> | undefined;
 
   constructor(
-    readonly client: FactRecallClient,
+    readonly client: EnvConnection,
     readonly envId: string,
     readonly options: Record<string, unknown> | undefined,
   ) {}
