@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openFileCount } from '../open-files.ts';
+import { openFileCount } from '../../test/support/open-files.ts';
 import { SqliteCache } from './sqlite-cache.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-cache-'));
