@@ -216,6 +216,14 @@ export class FactRecallEnv implements LocalEnv {
     return { results, groups };
   }
 
+  /**
+   * The questions of a split sorted by id (the base its seeded order indexes into), for
+   * in-process tools such as `factrecall export`; never sent over the wire.
+   */
+  records(split: SplitName): readonly QARecord[] {
+    return this.sorted[split] ?? [];
+  }
+
   gold(episodeId: string): readonly string[] {
     const ref = this.book.get(episodeId);
     if (ref.group.split !== 'train') {
