@@ -5,6 +5,7 @@ import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
 import { register as envExport } from './env-export.ts';
 import { register as judge } from './judge.ts';
+import { register as model } from './model.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
 import { register as world } from './world.ts';
@@ -22,4 +23,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   demo,
   data,
   dataPrepare,
+  model,
 ];
