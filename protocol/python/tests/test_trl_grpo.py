@@ -55,3 +55,20 @@ def test_two_grpo_steps_get_env_rewards_and_a_judge_failure_as_none(judged_serve
     assert meta["judgeId"] == "llm" and meta["completionsScored"] == 20
     assert not any(n.endswith(".tmp") for n in os.listdir(tmp_path / "run"))
     reward.scorer.close()
+
+
+def test_the_environment_factory_class_issues_an_episode_per_reset_and_rewards_through_the_server(judged_server, train_export):
+    from factrecall_integrations.data import read_export
+    from factrecall_integrations.trl import FactRecallToolEnv
+
+    make = FactRecallToolEnv.factory(judged_server["ws"])
+    qids = [r["question_id"] for r, _ in zip(read_export(train_export), range(2))]
+    envs = [make(), make()]
+    for env, q in zip(envs, qids):
+        assert env.reset(question_id=q, prompt=[]) is None
+    envs[0].answer("a wrong guess")
+    envs[1].answer("another wrong guess")
+    rewards = [env.get_reward() for env in envs]
+    assert rewards.count(None) == 1 and rewards.count(0.0) == 1  # the fake judge fails once
+    with connect(judged_server["ws"]) as fr:
+        assert fr.stats()["bySplit"]["train"]["answered"] == 2
