@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../lib/errors.ts';
+import { capitalsSource } from '../test/support/env-doubles.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
-import { capitalsSource } from './testing.ts';
 
 const newEnv = () => makeFactRecallV0({ source: capitalsSource(), seed: 0 });
 

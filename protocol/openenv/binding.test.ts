@@ -6,6 +6,9 @@ import { WebSocket } from 'ws';
 import { envRegistry } from '../env-registry.ts';
 import { type RunningServer, serve } from '../server.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: replies are JSON; the assertions check their shape.
+type Reply = any;
+
 /** A client speaking OpenEnv's documented messages: one JSON text frame per message. */
 class OpenEnvClient {
   private readonly queue: unknown[] = [];
@@ -30,16 +33,16 @@ class OpenEnvClient {
       ws.once('error', reject);
     });
   }
-  next(): Promise<any> {
+  next(): Promise<Reply> {
     const v = this.queue.shift();
     if (v !== undefined) return Promise.resolve(v);
     return new Promise((resolve) => this.waiting.push(resolve));
   }
-  send(type: string, data?: unknown): Promise<any> {
+  send(type: string, data?: unknown): Promise<Reply> {
     this.ws.send(JSON.stringify(data === undefined ? { type } : { type, data }));
     return this.next();
   }
-  raw(text: string): Promise<any> {
+  raw(text: string): Promise<Reply> {
     this.ws.send(text);
     return this.next();
   }
@@ -62,7 +65,7 @@ afterAll(() => server.close());
 describe('the OpenEnv endpoint (/ws, /health, /schema)', () => {
   it('answers /health and /schema as OpenEnv servers do', async () => {
     expect(await (await fetch(`http://${base}/health`)).json()).toEqual({ status: 'healthy' });
-    const schema = (await (await fetch(`http://${base}/schema`)).json()) as Record<string, any>;
+    const schema = (await (await fetch(`http://${base}/schema`)).json()) as Reply;
     expect(Object.keys(schema)).toEqual(expect.arrayContaining(['action', 'observation', 'state']));
     expect(schema.action.properties.answer.type).toBe('string');
   });

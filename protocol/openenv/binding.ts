@@ -10,8 +10,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { FactRecallError } from '../../lib/errors.ts';
-import { protoError } from '../errors.ts';
-import { type Host, toErrorBody } from '../host.ts';
+import { protoError, toErrorBody } from '../errors.ts';
+import type { Host } from '../host.ts';
 import {
   type ErrorBody,
   PROTOCOL_VERSION,
@@ -280,14 +280,16 @@ export class OpenEnvBinding {
 
   private accept(ws: WebSocket): void {
     const { host } = this;
-    if (host.draining) return this.refuse(ws, protoError('FR_ERR_PROTO_SHUTTING_DOWN'));
+    if (host.draining) {
+      this.refuse(ws, protoError('FR_ERR_PROTO_SHUTTING_DOWN'));
+      return;
+    }
     if (host.connections >= host.limits.maxConnections) {
-      return this.refuse(
-        ws,
-        protoError('FR_ERR_PROTO_TOO_MANY_CONNECTIONS', `${host.connections} open`, {
-          retryAfterMs: host.limits.retryAfterMs,
-        }),
-      );
+      const e = protoError('FR_ERR_PROTO_TOO_MANY_CONNECTIONS', `${host.connections} open`, {
+        retryAfterMs: host.limits.retryAfterMs,
+      });
+      this.refuse(ws, e);
+      return;
     }
     host.connections += 1;
     const session = new Session(host, { transport: 'openenv' });
