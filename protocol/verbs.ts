@@ -176,11 +176,18 @@ const reset: Handler<'reset'> = async (s, body) => {
       'gold answers go to the trainer role on the train split only',
     );
   }
+  if (body.questionIds && !(role === 'trainer' && body.split !== 'test')) {
+    throw protoError(
+      'FR_ERR_PROTO_FORBIDDEN',
+      'questionIds is for the trainer role on the train and val splits only',
+    );
+  }
   checkBatch(s, body.batchSize * body.groupSize, 'batchSize x groupSize');
   const r = await hosted.env.reset({
     split: body.split,
     batchSize: body.batchSize,
     groupSize: body.groupSize,
+    ...(body.questionIds ? { questionIds: [...body.questionIds] } : {}),
   });
   const observations = r.observations.map((o) => {
     const w = wireObservation(o);
