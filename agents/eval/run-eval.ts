@@ -90,7 +90,20 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     const settings = { ...o.policy.settings, samples: o.samples, prompt, seed: o.seed ?? 0 };
     const store = await EpisodeStore.open(o.episodesPath, {
       type: 'factrecall-eval',
-      generationKey: fingerprintOf({ settings, dataset: o.dataset, split: o.split }),
+      // Only what decides the answers: not the endpoint's URL (a local server's port changes),
+      // concurrency, deadlines or retries.
+      generationKey: fingerprintOf({
+        model: settings.model,
+        api: settings.api,
+        temperature: settings.temperature,
+        topP: settings.topP,
+        maxTokens: settings.maxTokens,
+        seed: settings.seed,
+        samples: o.samples,
+        prompt,
+        dataset: o.dataset,
+        split: o.split,
+      }),
       fingerprint: spec.fingerprint,
       dataset: o.dataset,
       split: o.split,
