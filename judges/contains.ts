@@ -1,19 +1,37 @@
 /**
- * The `contains` judge: a gold alias appears, as a whole-word sequence, in a short committed
- * answer. Guarded so that listing candidates or rambling cannot collect the reward.
+ * The `contains` judge: a gold alias appears, as a whole-word sequence, in a short answer that
+ * commits to it and to nothing else.
+ *
+ * A policy under optimisation pays for whatever the judge lets through, so the rule is an
+ * allow-list, not a list of forbidden separators: apart from the gold, an answer may hold only
+ * carrier words ("it is", "I think", "probably"), words of the question (unless the question
+ * offers alternatives: "Mars or Venus?"), words of any gold alias, a month and day around a gold
+ * year ("20 July 1969" for "1969"), a place larger than the gold ("Kyoto, Japan"), and clauses
+ * that are negated ("Canberra, not Sydney"). So "Paris Lyon", "Paris - Lyon", "1. Paris 2. Lyon",
+ * "West Virginia" for "Virginia" and "Guinea-Bissau" for "Guinea" all fail, whatever separates
+ * the candidates. On top of that:
+ *
+ * - a retraction keeps only what follows it ("Canberra. No wait, Sydney." is "Sydney");
+ * - a gold that appears only in negated clauses is not an answer ("Not Canberra, it is Sydney");
+ * - list words and separators beyond the alias's own ("or", "vs", "/", "|", "+", "•", a
+ *   newline) mean a list, even between allowed words;
+ * - refusals, also those that name what they do not know, are not attempted, and so is an answer
+ *   made only of the question's words (a restatement);
+ * - answers longer than `maxWords` normalised words are incorrect, unless an exact match.
  */
 import { z } from 'zod';
 import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
 import { exactLabel } from './exact.ts';
-import { isNonAnswer } from './hedges.ts';
+import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
+import { LONGEST_PLACE, placeTier } from './places.ts';
 import type { Judge, JudgeItem, Verdict } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const CONTAINS_JUDGE_VERSION = 1;
+export const CONTAINS_JUDGE_VERSION = 2;
 
 export const containsOptionsSchema = z
   .object({
@@ -29,63 +47,187 @@ export interface ContainsDecision {
   reason: string;
 }
 
-/** Words that join alternatives: "Paris or Lyon", "either...", "Paris and Lyon". */
-const LIST_WORDS = ['or', 'either', 'and', 'nor'];
+/** Words that frame an answer without adding a candidate. */
+const CARRIER = new Set(
+  (
+    'it its is was were are am be been the a an answer i im think believe guess probably ' +
+    'likely maybe perhaps possibly definitely certainly surely pretty sure fairly quite very ' +
+    'confident that thats this would should could called named known as final my in of from ' +
+    'by at on located situated about around approximately roughly nearly almost exactly ' +
+    'precisely which who whose also he she they his her their there it s sir dame dr mr mrs ms ' +
+    'lord lady saint st rev well so yes ok okay correct right one if say said that s ' +
+    'actually really indeed obviously clearly course simply just ' +
+    'city town country river lake island band group film movie song album book novel person'
+  ).split(' '),
+);
 
-/** Count of list markers in raw text: joining words, and ; / & | separators. */
-function listMarkers(raw: string): { words: number; commas: number; separators: number } {
-  const words = wordsOf(normalizeAnswer(raw)).filter((w) => LIST_WORDS.includes(w)).length;
-  const commas = commaSegments(raw).length - 1;
-  const separators = (raw.match(/[;/&|]/g) ?? []).length;
-  return { words, commas, separators };
-}
+/** Words that negate the clause they are in ("not", "isn't", "wrong"). */
+const NEGATIONS = new Set(
+  'not no never isnt wasnt arent werent doesnt didnt aint nor neither wrong incorrect false nope'.split(
+    ' ',
+  ),
+);
+
+/** Words that join alternatives. */
+const LIST_WORDS = new Set(['or', 'either', 'nor', 'and', 'vs', 'versus', 'plus', 'then']);
+/** Separators that join alternatives, counted on raw text. */
+const LIST_SEPARATORS = /[;/&|+•·~>\n\t\u2028\u2029\u3001\uff0c\uff1b]/g;
+
+const MONTHS = new Set(
+  'january february march april may june july august september october november december'.split(
+    ' ',
+  ),
+);
 
 /**
- * Comma-separated parts that say something: thousands separators are not commas, and a part
- * that is only a hedge ("Not sure, maybe Paris") is not a candidate.
+ * Retraction markers, only where a new clause starts: "X. No wait, Y", "X... actually Y",
+ * "X, I mean Y", "X. Correction: Y", "X? No." (the answer is what follows the last one).
  */
-function commaSegments(raw: string): string[] {
-  const parts = raw.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').split(',');
-  const committed = parts.filter((p) => !isNonAnswer(p));
-  return committed.length > 0 ? committed : [raw];
-}
+const RETRACTION =
+  /(?:^|[.?!,;:\u2026\u2014\u2013-]\s*|\s+-\s+)(?:no,?\s*wait|wait,?\s*no|hmm+,?\s*actually|wait|actually|correction|scratch that|i mean|or rather|make that|on second thought|no)(?=$|[\s.?!,;:\u2014\u2013-])[\s.?!,;:\u2014\u2013-]*/gi;
 
-/**
- * True when the prediction offers alternatives beyond what the matched alias itself contains:
- * more joining words or separators than the alias, two or more commas, or one comma with the
- * alias outside the first segment ("Paris, France" is a refinement; "Lyon, Paris" is a list).
- */
-function listsCandidates(prediction: string, alias: string): boolean {
-  const p = listMarkers(prediction);
-  const a = listMarkers(alias);
-  if (p.words > a.words || p.separators > a.separators) return true;
-  const extraCommas = p.commas - a.commas;
-  if (extraCommas >= 2) return true;
-  if (extraCommas === 1) {
-    const first = normalizeAnswer(commaSegments(prediction)[0] ?? '');
-    return !containsWords(first, normalizeAnswer(alias));
+/** The committed part of an answer: what follows its last retraction ('' when nothing does). */
+export function afterRetraction(raw: string): { text: string; retracted: boolean } {
+  let last = -1;
+  for (const m of raw.matchAll(RETRACTION)) {
+    if (m.index !== undefined && m[0].trim() !== '' && m.index + m[0].length > 0) {
+      last = m.index + m[0].length;
+    }
   }
-  return false;
+  return last < 0 ? { text: raw, retracted: false } : { text: raw.slice(last), retracted: true };
 }
 
-/** Whole-word containment of one normalised string in another. */
-function containsWords(haystack: string, needle: string): boolean {
-  return needle !== '' && ` ${haystack} `.includes(` ${needle} `);
+/** Clauses of raw text: split at punctuation that ends a clause, dashes between words, "but". */
+function clausesOf(raw: string): string[] {
+  return raw
+    .split(/[,;:!?\n\u2026\u2014\u2013()[\]{}"]+|\.(?=\s|$)|\s-\s|\bbut\b/i)
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+}
+
+/** Word index of every whole-word occurrence of `needle` in `hay`. */
+function occurrences(hay: readonly string[], needle: readonly string[]): number[] {
+  const at: number[] = [];
+  if (needle.length === 0) return at;
+  for (let i = 0; i + needle.length <= hay.length; i++) {
+    if (needle.every((w, j) => hay[i + j] === w)) at.push(i);
+  }
+  return at;
+}
+
+/** `words` with every occurrence of each needle (longest first) cut out. */
+function without(words: readonly string[], needles: readonly (readonly string[])[]): string[] {
+  const rest = [...words];
+  for (const n of needles) {
+    for (const i of occurrences(rest, n).reverse()) rest.splice(i, n.length);
+  }
+  return rest;
+}
+
+/** Count of list markers in raw text. */
+function listMarkers(raw: string): number {
+  const words = wordsOf(normalizeAnswer(raw)).filter((w) => LIST_WORDS.has(w)).length;
+  return words + (raw.match(LIST_SEPARATORS) ?? []).length;
+}
+
+interface Context {
+  golds: string[][];
+  goldWords: Set<string>;
+  goldTier: number;
+  goldHasYear: boolean;
+  asked: Set<string>;
+}
+
+function contextOf(item: JudgeItem): Context {
+  const golds = item.answers
+    .map((a) => wordsOf(normalizeAnswer(a)))
+    .filter((g) => g.length > 0)
+    .sort((a, b) => b.length - a.length);
+  const q = wordsOf(normalizeAnswer(item.question));
+  const alternative = q.includes('or');
+  return {
+    golds,
+    goldWords: new Set(golds.flat()),
+    goldTier: Math.max(0, ...golds.map((g) => placeTier(g.join(' ')))),
+    goldHasYear: golds.some((g) => g.some((w) => /^\d{4}$/.test(w))),
+    asked: alternative ? new Set() : new Set(q),
+  };
+}
+
+/** Words left over that are neither allowed nor part of a larger place; [] when all are fine. */
+function disallowed(rest: readonly string[], ctx: Context): string[] {
+  const bad: string[] = [];
+  const hasMonth = rest.some((w) => MONTHS.has(w));
+  for (let i = 0; i < rest.length; ) {
+    let placeLen = 0;
+    for (let n = Math.min(LONGEST_PLACE, rest.length - i); n >= 1; n--) {
+      if (placeTier(rest.slice(i, i + n).join(' ')) > ctx.goldTier) {
+        placeLen = n;
+        break;
+      }
+    }
+    if (placeLen > 0) {
+      i += placeLen;
+      continue;
+    }
+    const w = rest[i]!;
+    const fine =
+      ctx.goldWords.has(w) ||
+      (CARRIER.has(w) && !/\d/.test(w)) ||
+      (ctx.asked.has(w) && !LIST_WORDS.has(w)) ||
+      (ctx.goldHasYear && MONTHS.has(w)) ||
+      (ctx.goldHasYear && hasMonth && /^\d{1,2}$/.test(w) && Number(w) >= 1 && Number(w) <= 31);
+    if (!fine) bad.push(w);
+    i++;
+  }
+  return bad;
 }
 
 /** Decide one item by the contains rules (exported for tests, the panel and `judge eval`). */
 export function containsDecision(item: JudgeItem, maxWords = 10): ContainsDecision {
   if (exactLabel(item) === 'correct') return { label: 'correct', reason: 'exact match' };
-  if (isNonAnswer(item.prediction))
+  if (isNonAnswer(item.prediction, item.question))
     return { label: 'not_attempted', reason: 'no committed answer' };
-  const pred = normalizeAnswer(item.prediction);
-  const matched = item.answers.filter((a) => containsWords(pred, normalizeAnswer(a)));
-  if (matched.length === 0) return { label: 'incorrect', reason: 'no gold answer in the answer' };
-  if (wordsOf(pred).length > maxWords) {
+  const ctx = contextOf(item);
+  const { text, retracted } = afterRetraction(item.prediction);
+  const words = wordsOf(normalizeAnswer(text));
+  if (words.length === 0) return { label: 'incorrect', reason: 'retracted without an answer' };
+  const found = ctx.golds.filter((g) => occurrences(words, g).length > 0);
+  if (found.length === 0) {
+    const restates = words.every((w) => ctx.asked.has(w) || CARRIER.has(w));
+    return restates && !retracted
+      ? { label: 'not_attempted', reason: 'only restates the question' }
+      : { label: 'incorrect', reason: 'no gold answer in the answer' };
+  }
+  if (words.length > maxWords) {
     return { label: 'incorrect', reason: `answer longer than ${maxWords} words` };
   }
-  if (matched.every((a) => listsCandidates(item.prediction, a))) {
+  const alias = found[0]!.join(' ');
+  const matchedRaw = item.answers.find((a) => normalizeAnswer(a) === alias) ?? alias;
+  if (listMarkers(text) > listMarkers(matchedRaw)) {
     return { label: 'incorrect', reason: 'answer lists several candidates' };
+  }
+  let clauses = clausesOf(text);
+  const holds = (c: string) =>
+    found.some((g) => occurrences(wordsOf(normalizeAnswer(c)), g).length > 0);
+  // A gold split by a clause break ("E. M. Forster", "Washington, D.C.") is read whole.
+  if (!clauses.some(holds)) clauses = [text];
+  let committed = false;
+  const extra: string[] = [];
+  for (const clause of clauses) {
+    const cw = wordsOf(stripHedges(normalizeAnswer(clause)));
+    const holdsGold = found.some((g) => occurrences(cw, g).length > 0);
+    const rest = without(cw, ctx.golds);
+    const negated = rest.some((w) => NEGATIONS.has(w));
+    if (negated && !holdsGold) continue; // a rejected candidate: "Canberra, not Sydney"
+    if (negated) continue; // the gold itself is negated here
+    if (holdsGold) committed = true;
+    extra.push(...rest);
+  }
+  if (!committed) return { label: 'incorrect', reason: 'gold answer only negated' };
+  const bad = disallowed(extra, ctx);
+  if (bad.length > 0) {
+    return { label: 'incorrect', reason: `words beyond the gold: ${bad.slice(0, 3).join(' ')}` };
   }
   return { label: 'correct', reason: 'gold answer contained' };
 }
