@@ -26,7 +26,7 @@ import { judgeError } from './errors.ts';
 import { exactLabel } from './exact.ts';
 import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
-import { LONGEST_PLACE, placeTier } from './places.ts';
+import { placeTier } from './places.ts';
 import type { Judge, JudgeItem, Verdict } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
@@ -97,12 +97,36 @@ export function afterRetraction(raw: string): { text: string; retracted: boolean
   return last < 0 ? { text: raw, retracted: false } : { text: raw.slice(last), retracted: true };
 }
 
-/** Clauses of raw text: split at punctuation that ends a clause, dashes between words, "but". */
-function clausesOf(raw: string): string[] {
-  return raw
-    .split(/[,;:!?\n\u2026\u2014\u2013()[\]{}"]+|\.(?=\s|$)|\s-\s|\bbut\b/i)
-    .map((c) => c.trim())
-    .filter((c) => c !== '');
+/** Where a clause ends: punctuation, brackets and quotes, a dash between words, "but". A comma
+ * before a year ("April 24, 1990") and a full stop inside a word ("D.C.") do not end one. */
+const CLAUSE_BREAK =
+  /,(?!\s*\d{4}\b)|[;:!?\n\u2026\u2014\u2013()[\]{}"]+|\.(?=\s|$)|\s-\s|\bbut\b/gi;
+/** Marks a clause break through normalisation (a private-use character is a letter-like word). */
+const BREAK = '\ue000';
+
+/** Hedging qualifiers: two of them qualify two candidates ("Probably X, possibly Y"). */
+const QUALIFIERS = new Set(['maybe', 'perhaps', 'possibly', 'probably', 'likely']);
+/** Phrases that offer a fallback candidate ("X if not Y", "X, unless it is Y"). */
+const FALLBACKS = / (?:if not|unless|or else|otherwise|else|alternatively|failing that) /;
+/** Questions whose answer is a place, where a larger place may follow it ("Kyoto, Japan"). */
+const PLACE_QUESTION =
+  /\b(?:where|city|town|village|capital|located|place|region|province|county|headquarters|born|country|state)\b/i;
+
+interface Token {
+  word: string;
+  clause: number;
+}
+
+/** Words of normalised text, each tagged with the clause it stands in. */
+function tokensOf(raw: string): Token[] {
+  const marked = raw.replace(CLAUSE_BREAK, ` ${BREAK} `);
+  const tokens: Token[] = [];
+  let clause = 0;
+  for (const w of wordsOf(normalizeAnswer(marked))) {
+    if (w === BREAK) clause++;
+    else tokens.push({ word: w, clause });
+  }
+  return tokens;
 }
 
 /** Word index of every whole-word occurrence of `needle` in `hay`. */
@@ -115,19 +139,11 @@ function occurrences(hay: readonly string[], needle: readonly string[]): number[
   return at;
 }
 
-/** `words` with every occurrence of each needle (longest first) cut out. */
-function without(words: readonly string[], needles: readonly (readonly string[])[]): string[] {
-  const rest = [...words];
-  for (const n of needles) {
-    for (const i of occurrences(rest, n).reverse()) rest.splice(i, n.length);
-  }
-  return rest;
-}
-
 /** Count of list markers in raw text. */
 function listMarkers(raw: string): number {
-  const words = wordsOf(normalizeAnswer(raw)).filter((w) => LIST_WORDS.has(w)).length;
-  return words + (raw.match(LIST_SEPARATORS) ?? []).length;
+  const n = normalizeAnswer(raw);
+  const words = wordsOf(n).filter((w) => LIST_WORDS.has(w)).length;
+  return words + (raw.match(LIST_SEPARATORS) ?? []).length + (FALLBACKS.test(` ${n} `) ? 1 : 0);
 }
 
 interface Context {
@@ -135,6 +151,8 @@ interface Context {
   goldWords: Set<string>;
   goldTier: number;
   goldHasYear: boolean;
+  /** A larger place may refine the answer. */
+  placeRefines: boolean;
   asked: Set<string>;
 }
 
@@ -145,42 +163,35 @@ function contextOf(item: JudgeItem): Context {
     .sort((a, b) => b.length - a.length);
   const q = wordsOf(normalizeAnswer(item.question));
   const alternative = q.includes('or');
+  const numeric = golds.some((g) => g.some((w) => /\d/.test(w)));
   return {
     golds,
     goldWords: new Set(golds.flat()),
     goldTier: Math.max(0, ...golds.map((g) => placeTier(g.join(' ')))),
     goldHasYear: golds.some((g) => g.some((w) => /^\d{4}$/.test(w))),
+    placeRefines: !numeric && PLACE_QUESTION.test(item.question),
     asked: alternative ? new Set() : new Set(q),
   };
 }
 
-/** Words left over that are neither allowed nor part of a larger place; [] when all are fine. */
+/** True when a clause's leftover words are one place larger than the gold, after "in"/"the". */
+function isRefiningPlace(rest: readonly string[], ctx: Context): boolean {
+  const core = rest.filter((w, i) => !(i === 0 && (w === 'in' || w === 'the')));
+  return ctx.placeRefines && core.length > 0 && placeTier(core.join(' ')) > ctx.goldTier;
+}
+
+/** Leftover words that are not allowed ([] when all are fine). */
 function disallowed(rest: readonly string[], ctx: Context): string[] {
-  const bad: string[] = [];
   const hasMonth = rest.some((w) => MONTHS.has(w));
-  for (let i = 0; i < rest.length; ) {
-    let placeLen = 0;
-    for (let n = Math.min(LONGEST_PLACE, rest.length - i); n >= 1; n--) {
-      if (placeTier(rest.slice(i, i + n).join(' ')) > ctx.goldTier) {
-        placeLen = n;
-        break;
-      }
-    }
-    if (placeLen > 0) {
-      i += placeLen;
-      continue;
-    }
-    const w = rest[i]!;
+  return rest.filter((w) => {
     const fine =
       ctx.goldWords.has(w) ||
       (CARRIER.has(w) && !/\d/.test(w)) ||
       (ctx.asked.has(w) && !LIST_WORDS.has(w)) ||
       (ctx.goldHasYear && MONTHS.has(w)) ||
       (ctx.goldHasYear && hasMonth && /^\d{1,2}$/.test(w) && Number(w) >= 1 && Number(w) <= 31);
-    if (!fine) bad.push(w);
-    i++;
-  }
-  return bad;
+    return !fine;
+  });
 }
 
 /** Decide one item by the contains rules (exported for tests, the panel and `judge eval`). */
@@ -190,7 +201,8 @@ export function containsDecision(item: JudgeItem, maxWords = 10): ContainsDecisi
     return { label: 'not_attempted', reason: 'no committed answer' };
   const ctx = contextOf(item);
   const { text, retracted } = afterRetraction(item.prediction);
-  const words = wordsOf(normalizeAnswer(text));
+  const tokens = tokensOf(text);
+  const words = tokens.map((t) => t.word);
   if (words.length === 0) return { label: 'incorrect', reason: 'retracted without an answer' };
   const found = ctx.golds.filter((g) => occurrences(words, g).length > 0);
   if (found.length === 0) {
@@ -207,24 +219,60 @@ export function containsDecision(item: JudgeItem, maxWords = 10): ContainsDecisi
   if (listMarkers(text) > listMarkers(matchedRaw)) {
     return { label: 'incorrect', reason: 'answer lists several candidates' };
   }
-  let clauses = clausesOf(text);
-  const holds = (c: string) =>
-    found.some((g) => occurrences(wordsOf(normalizeAnswer(c)), g).length > 0);
-  // A gold split by a clause break ("E. M. Forster", "Washington, D.C.") is read whole.
-  if (!clauses.some(holds)) clauses = [text];
-  let committed = false;
+  if (words.filter((w) => QUALIFIERS.has(w)).length > 1) {
+    return { label: 'incorrect', reason: 'hedges several candidates' };
+  }
+  // Cover gold occurrences, longest alias first, without overlaps.
+  const covered = new Array<boolean>(words.length).fill(false);
+  const spans: Array<[number, number]> = [];
+  for (const g of found) {
+    for (const i of occurrences(words, g)) {
+      if (covered.slice(i, i + g.length).some(Boolean)) continue;
+      for (let j = i; j < i + g.length; j++) covered[j] = true;
+      spans.push([i, i + g.length]);
+    }
+  }
+  // A word right before or after a gold that is not a number makes another name ("New
+  // Wellington", "Washington State", "New New Delhi"), unless it is a carrier ("it is Paris").
+  const numericGold = (s: [number, number]) => words.slice(s[0], s[1]).some((w) => /\d/.test(w));
+  for (const s of spans) {
+    const sameClause = (a: number, b: number) => tokens[a]!.clause === tokens[b]!.clause;
+    if (numericGold(s)) continue; // "April 15, 1912", "about 206 bones"
+    const neighbours = [
+      s[0] > 0 && sameClause(s[0] - 1, s[0]) ? s[0] - 1 : -1,
+      s[1] < words.length && sameClause(s[1], s[1] - 1) ? s[1] : -1,
+    ];
+    for (const at of neighbours) {
+      const w = words[at];
+      if (at >= 0 && w !== undefined && !covered[at] && !CARRIER.has(w)) {
+        return { label: 'incorrect', reason: `a different name: ${w} next to the gold` };
+      }
+    }
+  }
+  const clauses = Math.max(...tokens.map((t) => t.clause)) + 1;
+  const restOf = (k: number) =>
+    wordsOf(
+      stripHedges(
+        tokens
+          .filter((t, i) => t.clause === k && !covered[i])
+          .map((t) => t.word)
+          .join(' '),
+      ),
+    );
+  const negated = Array.from({ length: clauses }, (_, k) =>
+    restOf(k).some((w) => NEGATIONS.has(w)),
+  );
+  const committed = spans.some(([a, b]) => !tokens.slice(a, b).some((t) => negated[t.clause]));
+  if (!committed) return { label: 'incorrect', reason: 'gold answer only negated' };
+  const holdsGold = new Set(spans.flatMap(([a, b]) => tokens.slice(a, b).map((t) => t.clause)));
+  const firstGoldClause = Math.min(...holdsGold);
   const extra: string[] = [];
-  for (const clause of clauses) {
-    const cw = wordsOf(stripHedges(normalizeAnswer(clause)));
-    const holdsGold = found.some((g) => occurrences(cw, g).length > 0);
-    const rest = without(cw, ctx.golds);
-    const negated = rest.some((w) => NEGATIONS.has(w));
-    if (negated && !holdsGold) continue; // a rejected candidate: "Canberra, not Sydney"
-    if (negated) continue; // the gold itself is negated here
-    if (holdsGold) committed = true;
+  for (let k = 0; k < clauses; k++) {
+    const rest = restOf(k);
+    if (negated[k]) continue; // a rejected candidate ("Canberra, not Sydney") or a negated gold
+    if (k > firstGoldClause && !holdsGold.has(k) && isRefiningPlace(rest, ctx)) continue; // "Kyoto, Japan"
     extra.push(...rest);
   }
-  if (!committed) return { label: 'incorrect', reason: 'gold answer only negated' };
   const bad = disallowed(extra, ctx);
   if (bad.length > 0) {
     return { label: 'incorrect', reason: `words beyond the gold: ${bad.slice(0, 3).join(' ')}` };
