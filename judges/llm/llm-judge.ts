@@ -3,8 +3,15 @@
  * with our versioned grading prompt (grading-prompt.ts), through StructuredClient (retries,
  * breaker, concurrency limit, timeouts, coalescing) and the persistent SQLite verdict cache.
  *
- * Cheap paths first: a blank prediction is not attempted and an exact match is correct, both
- * without a call. A request that fails for good becomes a `judge_failed` verdict with reward
+ * Cheap paths first, both without a call: a prediction with no letter or digit is not attempted,
+ * and a prediction that is literally a gold alias (case, surrounding space and a final full stop
+ * aside) is correct. Nothing looser is decided without the model: a normalised exact match
+ * would inherit every collision of normalize.ts ("-40" and "40" were one answer) and override
+ * the grading prompt (an answer that only restates a question holding the gold is not
+ * attempted). `shortCircuit: 'none'` sends every item to the model.
+ *
+ * Cached verdicts are keyed by the raw prediction (and the question and gold list), never a
+ * normalised one: two answers that normalise alike may deserve different grades. A request that fails for good becomes a `judge_failed` verdict with reward
  * null and the error's code (retryable codes such as FR_ERR_JUDGE_UNAVAILABLE tell the caller
  * to try again later); it never becomes a guessed label.
  */
@@ -13,7 +20,6 @@ import { isFactRecallError } from '../../lib/errors.ts';
 import { canonicalJson, fingerprintOf, sha256 } from '../../lib/hash.ts';
 import { SqliteCache } from '../cache/sqlite-cache.ts';
 import { judgeError } from '../errors.ts';
-import { isExactMatch } from '../exact.ts';
 import { normalizeAnswer } from '../normalize.ts';
 import type { Judge, JudgeItem, Verdict } from '../types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from '../verdicts.ts';
@@ -21,13 +27,14 @@ import {
   GRADING_PROMPT_VERSION,
   gradedVerdictSchema,
   gradingMessages,
+  labelOfGrade,
   ONE_WORD_INSTRUCTION,
   parseOneWordVerdict,
 } from './grading-prompt.ts';
 import { StructuredClient, type StructuredClientStats } from './structured-client.ts';
 
 /** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
-export const LLM_JUDGE_VERSION = 1;
+export const LLM_JUDGE_VERSION = 2;
 
 export const llmJudgeOptionsSchema = z
   .object({
@@ -46,18 +53,30 @@ export const llmJudgeOptionsSchema = z
     breakerFailures: z.number().int().positive().default(8),
     breakerCooldownMs: z.number().int().nonnegative().default(10_000),
     responseFormat: z.enum(['auto', 'json_schema', 'text']).default('auto'),
-    maxTokens: z.number().int().positive().default(256),
+    /** The reply is {"grade": "A"}: a few tokens. */
+    maxTokens: z.number().int().positive().default(16),
+    /** 'literal': decide a prediction that is literally a gold alias without a call; 'none'. */
+    shortCircuit: z.enum(['literal', 'none']).default('literal'),
     /** SQLite verdict cache file; null for none. Default: .cache/judges/verdicts.sqlite. */
     cachePath: z.string().nullable().optional(),
   })
   .strict();
 export type LlmJudgeOptions = z.input<typeof llmJudgeOptionsSchema>;
 
-/** Cache key of one item: question, gold list, and the normalised prediction. */
+/** Cache key of one item: question, gold list, and the prediction exactly as given. */
 export function verdictCacheKey(item: JudgeItem): string {
-  return sha256(
-    canonicalJson({ q: item.question, gold: item.answers, p: normalizeAnswer(item.prediction) }),
-  );
+  return sha256(canonicalJson({ q: item.question, gold: item.answers, p: item.prediction }));
+}
+
+/** Case, Unicode form, runs of space and a final full stop aside: nothing a grade depends on. */
+function literal(s: string): string {
+  return s.normalize('NFC').trim().replace(/\s+/g, ' ').replace(/\.$/, '').toLowerCase();
+}
+
+/** True when the prediction is literally one of the gold aliases. */
+export function isLiteralMatch(item: JudgeItem): boolean {
+  const p = literal(item.prediction);
+  return p !== '' && item.answers.some((a) => literal(a) === p);
 }
 
 export interface LlmJudgeStats extends StructuredClientStats {
@@ -71,6 +90,7 @@ export class LlmJudge implements Judge {
   readonly model: string;
   private readonly client: StructuredClient;
   private readonly cache: SqliteCache | undefined;
+  private readonly shortCircuit: 'literal' | 'none';
   private shortCircuits = 0;
   private failedVerdicts = 0;
 
@@ -95,7 +115,9 @@ export class LlmJudge implements Judge {
       temperature: 0,
       maxTokens: o.maxTokens,
       responseFormat: o.responseFormat,
+      shortCircuit: o.shortCircuit,
     });
+    this.shortCircuit = o.shortCircuit;
     this.cache = o.cachePath === null ? undefined : new SqliteCache(o.cachePath ?? undefined);
     this.client = new StructuredClient({
       baseURL,
@@ -142,9 +164,11 @@ export class LlmJudge implements Judge {
         reasoning: 'blank answer',
       });
     }
-    if (isExactMatch(item)) {
+    if (this.shortCircuit === 'literal' && isLiteralMatch(item)) {
       this.shortCircuits++;
-      return okVerdict(this.id, 'correct', performance.now() - start, { reasoning: 'exact match' });
+      return okVerdict(this.id, 'correct', performance.now() - start, {
+        reasoning: 'literally a gold alias',
+      });
     }
     try {
       const r = await this.client.request({
@@ -155,9 +179,9 @@ export class LlmJudge implements Judge {
         cacheKey: verdictCacheKey(item),
         ...(signal ? { signal } : {}),
       });
-      return okVerdict(this.id, r.value.verdict, performance.now() - start, {
+      return okVerdict(this.id, labelOfGrade(r.value.grade), performance.now() - start, {
         cached: r.cached,
-        reasoning: r.value.reasoning,
+        reasoning: `grade ${r.value.grade}`,
       });
     } catch (e) {
       if (isFactRecallError(e, 'FR_ERR_JUDGE_CANCELLED')) throw e;
