@@ -53,7 +53,9 @@ describe("Cohen's kappa and agreement", () => {
 
   it('does not report perfect agreement for a judge that decides only the easy items (issue 12)', () => {
     // 78 decided and right, 150 failed: the short-circuit-only report said 100%, kappa 1.
-    const gold = Array.from({ length: 228 }, (_, i) => (i % 2 ? 'correct' : 'incorrect') as const);
+    const gold = Array.from({ length: 228 }, (_, i): 'correct' | 'incorrect' =>
+      i % 2 ? 'correct' : 'incorrect',
+    );
     const predicted = gold.map((g, i) => (i < 78 ? g : null));
     const a = agreement(gold, predicted);
     expect(a.decidedAccuracy).toBe(1);

@@ -74,12 +74,19 @@ Predicted answer 3: "The Red Planet"
 Predicted answer 4: "As an AI I cannot check this."
 These are NOT_ATTEMPTED: they refuse, or only restate the question, and commit to no answer.`;
 
-/** One item as the prompt writes it: each field a JSON string (or list of strings). */
+/** JSON, with the two line terminators JSON leaves raw (U+2028, U+2029) escaped too. */
+function oneLine(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** One item as the prompt writes it: each field JSON on one line, so no answer adds a line. */
 function itemBlock(item: JudgeItem): string {
   return [
-    `Question: ${JSON.stringify(item.question)}`,
-    `Gold target: ${JSON.stringify(item.answers)}`,
-    `Predicted answer: ${JSON.stringify(item.prediction)}`,
+    `Question: ${oneLine(item.question)}`,
+    `Gold target: ${oneLine(item.answers)}`,
+    `Predicted answer: ${oneLine(item.prediction)}`,
   ].join('\n');
 }
 

@@ -39,8 +39,9 @@ export interface RedTeamReport {
   coverage: number;
   /** Reward over every item of every attack. */
   meanReward: number;
-  /** The attack the policy would settle on: the highest reward. */
-  best: AttackResult;
+  /** The attack the policy would settle on: the highest reward (undefined when nothing ran:
+   * fewer than four questions with distinct golds). */
+  best: AttackResult | undefined;
   attacks: AttackResult[];
 }
 
@@ -157,7 +158,10 @@ export async function runRedTeam(
     ...r,
     reward: r.items ? r.rewarded / r.items : 0,
   }));
-  const best = attacks.reduce((a, b) => (b.reward > a.reward ? b : a), attacks[0]!);
+  const best = attacks.reduce<AttackResult | undefined>(
+    (a, b) => (a === undefined || b.reward > a.reward ? b : a),
+    undefined,
+  );
   return {
     judgeId: judge.id,
     fingerprint: judge.fingerprint,
@@ -175,6 +179,9 @@ export async function runRedTeam(
 export function formatRedTeam(r: RedTeamReport, top = 5): string {
   const pct = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
   const paying = [...r.attacks].sort((a, b) => b.reward - a.reward).filter((a) => a.rewarded > 0);
+  if (r.best === undefined) {
+    return `red team vs ${r.judgeId}: not run (needs at least 4 questions with distinct golds)`;
+  }
   const lines = [
     `red team vs ${r.judgeId}: ${r.items} answers (${r.attacks.length} formats x ${r.questions} questions), ${r.failed} failed, coverage ${pct(r.coverage)}`,
     `reward: best format ${pct(r.best.reward)} (${r.best.family}/${r.best.name}), mean over formats ${pct(r.meanReward)}`,
