@@ -20,14 +20,13 @@
  * - answers longer than `maxWords` normalised words are incorrect, unless an exact match.
  */
 import { z } from 'zod';
-import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
 import { exactLabel } from './exact.ts';
 import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
 import { placeTier } from './places.ts';
-import type { Judge, JudgeItem, Verdict } from './types.ts';
+import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */

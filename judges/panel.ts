@@ -13,10 +13,9 @@
  * counted in coverage), so neither can be gamed alone.
  */
 import { z } from 'zod';
-import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
-import type { Judge, JudgeItem, Verdict } from './types.ts';
+import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 export const PANEL_JUDGE_VERSION = 2;

@@ -9,7 +9,7 @@
  * easy ones would report perfect agreement. `decidedAccuracy` (over decided items only) is
  * given beside it, and is always printed with the coverage.
  */
-import type { VerdictLabel } from '../../env/types.ts';
+import type { VerdictLabel } from '../types.ts';
 
 export const LABELS: readonly VerdictLabel[] = ['correct', 'incorrect', 'not_attempted'];
 

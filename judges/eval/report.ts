@@ -3,9 +3,9 @@
  * each labelled slice (with coverage; failures count against the judge) and the red team's
  * reward (judges/redteam).
  */
-import type { VerdictLabel } from '../../env/types.ts';
+
 import { distinctQuestions, type RedTeamReport, runRedTeam } from '../redteam/redteam.ts';
-import type { Judge } from '../types.ts';
+import type { Judge, VerdictLabel } from '../types.ts';
 import { type Agreement, agreement } from './agreement.ts';
 import { LABEL_SLICES, type LabelledItem, type LabelSlice, readLabels } from './labels.ts';
 

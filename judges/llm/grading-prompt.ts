@@ -14,7 +14,7 @@
  * model can fill in two tokens.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../env/types.ts';
+import type { ChatMessage } from '../../lib/llm/chat.ts';
 import type { JudgeItem } from '../types.ts';
 
 export const GRADING_PROMPT_VERSION = 'factrecall-grade-v2-abc';

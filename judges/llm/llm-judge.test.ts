@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeJudgeConformance } from '../../test/support/judge-conformance.ts';
 import {
   gradingAnswerer,
   type OpenAiTestServer,
   startOpenAiTestServer,
 } from '../../test/support/openai-server.ts';
-import { describeJudgeConformance } from '../conformance.ts';
 import type { JudgeItem } from '../types.ts';
 import * as gradingPrompt from './grading-prompt.ts';
 import { LlmJudge, type LlmJudgeOptions } from './llm-judge.ts';
