@@ -24,6 +24,12 @@ import { closeSessionEnv, VERB_HANDLERS } from './verbs.ts';
 export interface SessionEnv extends HostedEnv {
   readonly role: Role;
   readonly submitter: string;
+  /**
+   * Eval envs only: each answered episode's question id and extracted answer, in step order,
+   * written into the eval-run record so the leaderboard can score the run on its own judge
+   * and public/private parts. Server-side only: never sent to the client.
+   */
+  readonly answers?: Array<{ questionId: string; answer: string }>;
 }
 
 export interface SessionOptions {

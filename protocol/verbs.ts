@@ -89,6 +89,7 @@ const make: Handler<'make'> = async (s, body) => {
     env,
     role: s.role!,
     submitter: s.name,
+    ...(s.role === 'eval' ? { answers: [] } : {}),
   };
   s.envs.set(hosted.handle, hosted);
   s.host.envs.set(hosted.handle, hosted);
@@ -176,6 +177,9 @@ const step: Handler<'step'> = async (s, body) => {
   checkBatch(s, body.actions.length, 'actions');
   const r = await hosted.env.step(body.actions);
   const withhold = hosted.role === 'eval';
+  for (const x of r.results) {
+    hosted.answers?.push({ questionId: x.info.questionId, answer: x.info.extracted });
+  }
   return {
     results: r.results.map((x) => wireResult(x, withhold)),
     groups: withhold
@@ -229,6 +233,7 @@ export async function closeSessionEnv(
         meanReward: stats.meanReward,
       },
       perSplit: stats.perSplit,
+      answers: hosted.answers ?? [],
     };
     try {
       await s.host.evalRuns.append(record);
