@@ -35,6 +35,8 @@ export interface Leaderboard {
   judge: Judge;
   config: BoardConfig;
   splits: ReadonlyMap<string, PinnedSplit>;
+  /** Every route the app serves (the gold sweep test calls each one). */
+  routes: ReadonlyArray<{ method: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,11 @@ export async function createLeaderboard(
     const limiter = new RateLimiter(config.rateLimitPerMinute);
     const app = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes });
     app.decorateRequest('auth', null);
+    const routes: Array<{ method: string; url: string }> = [];
+    app.addHook('onRoute', (r) => {
+      for (const method of [r.method].flat())
+        if (method !== 'HEAD') routes.push({ method, url: r.url });
+    });
     app.addHook('onRequest', async (req, reply) => {
       reply.header('x-content-type-options', 'nosniff');
       let key = `ip:${req.ip}`;
@@ -160,6 +167,7 @@ export async function createLeaderboard(
       judge,
       config,
       splits,
+      routes,
       close: () => {
         closing ??= (async () => {
           await scorer.stop();

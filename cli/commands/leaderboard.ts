@@ -51,6 +51,7 @@ interface ServeFlags {
   rateLimit: string;
   bodyLimitMb: string;
   evalRuns?: string;
+  scoreChunk: string;
 }
 
 interface SubmitFlags {
@@ -98,6 +99,11 @@ export function register(program: Command): void {
     .option('--rate-limit <n>', 'requests per minute per token or address', '120')
     .option('--body-limit-mb <n>', 'largest request body, MiB', '32')
     .option('--eval-runs <file>', "the env server's eval-runs file, for submissions by live run")
+    .option(
+      '--score-chunk <n>',
+      'predictions judged per committed chunk (what a crash can cost)',
+      '500',
+    )
     .action(async (f: ServeFlags) => {
       const board = await createLeaderboard({
         dbPath: f.db,
@@ -109,6 +115,7 @@ export function register(program: Command): void {
         rateLimitPerMinute: intFlag(f.rateLimit, '--rate-limit', 1),
         bodyLimitBytes: intFlag(f.bodyLimitMb, '--body-limit-mb', 1, 1024) * 1024 * 1024,
         ...(f.evalRuns ? { evalRunsPath: f.evalRuns } : {}),
+        scoreChunk: intFlag(f.scoreChunk, '--score-chunk', 1, 100_000),
       });
       const address = await board.app.listen({
         host: f.host,
