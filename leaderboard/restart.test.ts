@@ -15,8 +15,8 @@ let llm: OpenAiTestServer;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fr-board-restart-'));
-  // Every LLM verdict takes 120 ms, so scoring takes seconds and a kill lands mid-way.
-  llm = await startOpenAiTestServer({ latencyMs: 120 });
+  // Every LLM verdict takes 80 ms, so scoring takes seconds and a kill lands mid-way.
+  llm = await startOpenAiTestServer({ latencyMs: 80 });
 });
 afterAll(async () => {
   await llm.close();
@@ -90,8 +90,11 @@ describe('leaderboard serve killed mid-scoring (SIGKILL)', () => {
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    let judged = 0;
-    while ((judged = verdicts(db, id)) < 4) await new Promise((r) => setTimeout(r, 20));
+    let judged = verdicts(db, id);
+    while (judged < 4) {
+      await new Promise((r) => setTimeout(r, 20));
+      judged = verdicts(db, id);
+    }
     first.child.removeAllListeners('exit');
     const exited = new Promise((r) => first.child.once('exit', r));
     first.child.kill('SIGKILL');
