@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 /** Run the oracle over `questions` test questions with a team's eval token; close or drop. */
-async function evalRun(team: string, opts: { questions?: number; drop?: boolean } = {}) {
+async function evalRun(team: string, opts: { questions?: number; drop?: boolean } = {}): Promise<string> {
   const client = await FactRecallClient.connect(env.wsUrl, {
     token: tb.teams[team]!,
     reconnect: false,
@@ -52,7 +52,7 @@ async function evalRun(team: string, opts: { questions?: number; drop?: boolean 
   });
   if (opts.drop) {
     client.close();
-    return undefined;
+    return '';
   }
   const summary = await remote.closeWithSummary();
   client.close();
