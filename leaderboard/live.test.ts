@@ -38,7 +38,10 @@ afterAll(async () => {
 });
 
 /** Run the oracle over `questions` test questions with a team's eval token; close or drop. */
-async function evalRun(team: string, opts: { questions?: number; drop?: boolean } = {}): Promise<string> {
+async function evalRun(
+  team: string,
+  opts: { questions?: number; drop?: boolean } = {},
+): Promise<string> {
   const client = await FactRecallClient.connect(env.wsUrl, {
     token: tb.teams[team]!,
     reconnect: false,
