@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openFileCount } from '../lib/open-files.ts';
+import { capitalsSource } from '../test/support/env-doubles.ts';
+import { openFileCount } from '../test/support/open-files.ts';
 import { FactRecallEnv } from './factrecall-env.ts';
 import { parseEnvOptions } from './options.ts';
 import { listEnvs, make, parseEnvId, register } from './registry.ts';
-import { capitalsSource } from './testing.ts';
 
 describe('the env registry', () => {
   it('has FactRecall-v0 registered by default and makes it', async () => {

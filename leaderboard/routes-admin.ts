@@ -4,8 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BoardQuery, TeamBody, zodIssues } from './api-schema.ts';
+import { type BoardContext, requireAdmin } from './auth.ts';
 import { boardError } from './errors.ts';
-import { type BoardContext, requireAdmin } from './server.ts';
 import { boardView, submissionView } from './views.ts';
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: BoardContext): void {

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { BoardQuery, zodIssues } from './api-schema.ts';
+import type { BoardContext } from './auth.ts';
 import { boardError } from './errors.ts';
 import { EXTRACTION } from './predictions.ts';
-import type { BoardContext } from './server.ts';
 import { boardView, submissionView } from './views.ts';
 
 const WEB_DIR = join(import.meta.dirname, 'web');

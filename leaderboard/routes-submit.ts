@@ -5,10 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { LiveBody, UploadBody, zodIssues } from './api-schema.ts';
+import { type BoardContext, requireTeam } from './auth.ts';
 import { boardError } from './errors.ts';
 import { checkRun, findRun } from './live.ts';
 import { type CheckedPrediction, checkPredictions, EXTRACTION } from './predictions.ts';
-import { type BoardContext, requireTeam } from './server.ts';
 import { submissionView } from './views.ts';
 
 export function registerSubmitRoutes(app: FastifyInstance, ctx: BoardContext): void {

@@ -4,9 +4,10 @@
  * use `app.inject`); `listen()` binds it. On start the scorer resumes whatever a previous
  * process left queued or half-scored.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { createJudge, type Judge, parseJudgeSpec } from '../judges/index.ts';
 import { GRPC_STATUS, isFactRecallError } from '../lib/errors.ts';
+import { authenticate } from './auth.ts';
 import { type BoardConfig, parseBoardConfig } from './config.ts';
 import { type BoardErrorCode, boardError, HTTP_STATUS } from './errors.ts';
 import { RateLimiter } from './limits.ts';
@@ -16,17 +17,6 @@ import { registerPublicRoutes } from './routes-public.ts';
 import { registerSubmitRoutes } from './routes-submit.ts';
 import { Scorer, type ScorerOptions } from './scorer.ts';
 import { Store } from './store.ts';
-import { bearer, parseToken, secretMatches } from './tokens.ts';
-
-export type Auth =
-  | { kind: 'team'; teamId: number; team: string; tokenId: string }
-  | { kind: 'admin'; tokenId: string };
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    auth: Auth | null;
-  }
-}
 
 export interface Leaderboard {
   app: FastifyInstance;
@@ -44,43 +34,6 @@ export interface CreateOptions {
   /** A judge instead of `config.judge` (tests). */
   judge?: Judge;
   scorer?: ScorerOptions;
-}
-
-/** The bearer token's identity, or null when there is none; a bad token is an error. */
-export function authenticate(store: Store, header: string | undefined): Auth | null {
-  const presented = bearer(header);
-  if (header !== undefined && presented === undefined) {
-    throw boardError('FR_ERR_LEADERBOARD_UNAUTHENTICATED', 'use Authorization: Bearer <token>');
-  }
-  if (presented === undefined) return null;
-  const parsed = parseToken(presented);
-  // A malformed token still costs one hash comparison, like an unknown one.
-  const row = parsed ? store.token(parsed.id) : undefined;
-  const ok = secretMatches(parsed?.secret ?? '', row?.hash ?? null);
-  if (!ok || !row || row.revoked_at !== null) {
-    throw boardError('FR_ERR_LEADERBOARD_UNAUTHENTICATED');
-  }
-  if (row.admin) return { kind: 'admin', tokenId: row.id };
-  return { kind: 'team', teamId: row.team_id!, team: row.team!, tokenId: row.id };
-}
-
-export function requireTeam(req: FastifyRequest): Extract<Auth, { kind: 'team' }> {
-  if (!req.auth)
-    throw boardError('FR_ERR_LEADERBOARD_UNAUTHENTICATED', 'this route needs a team token');
-  if (req.auth.kind !== 'team') {
-    throw boardError(
-      'FR_ERR_LEADERBOARD_FORBIDDEN',
-      'submissions need a team token, not the admin token',
-    );
-  }
-  return req.auth;
-}
-
-export function requireAdmin(req: FastifyRequest): void {
-  if (!req.auth)
-    throw boardError('FR_ERR_LEADERBOARD_UNAUTHENTICATED', 'admin routes need the admin token');
-  if (req.auth.kind !== 'admin')
-    throw boardError('FR_ERR_LEADERBOARD_FORBIDDEN', 'admin routes need the admin token');
 }
 
 /** fastify's own client errors, as our codes. */
@@ -184,5 +137,3 @@ export async function createLeaderboard(
     throw e;
   }
 }
-
-export type BoardContext = Pick<Leaderboard, 'store' | 'scorer' | 'judge' | 'config' | 'splits'>;

@@ -6,8 +6,8 @@
  * in the `x-factrecall-error-bin` trailer.
  */
 import * as grpc from '@grpc/grpc-js';
-import { protoError } from './errors.ts';
-import { type Host, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import {
   requestEnvelopeFromProto,
   requestFromProto,

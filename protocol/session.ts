@@ -7,8 +7,8 @@
  */
 import type { FactRecallError } from '../lib/errors.ts';
 import { formatIssues } from './codec.ts';
-import { protoError } from './errors.ts';
-import { type Host, type HostedEnv, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import {
   type Envelope,
   type ErrorBody,
@@ -18,19 +18,12 @@ import {
   type Role,
   type Verb,
 } from './schema.ts';
-import { closeSessionEnv, VERB_HANDLERS } from './verbs.ts';
-
-/** An env opened by this session, with the role it was made under. */
-export interface SessionEnv extends HostedEnv {
-  readonly role: Role;
-  readonly submitter: string;
-  /**
-   * Eval envs only: each answered episode's question id and extracted answer, in step order,
-   * written into the eval-run record so the leaderboard can score the run on its own judge
-   * and public/private parts. Server-side only: never sent to the client.
-   */
-  readonly answers?: Array<{ questionId: string; answer: string }>;
-}
+import {
+  closeSessionEnv,
+  type SessionEnv,
+  VERB_HANDLERS,
+  type Session as VerbSession,
+} from './verbs.ts';
 
 export interface SessionOptions {
   /** Binding name, for logs and metrics: ws, grpc, grpc-unary. */
@@ -45,7 +38,7 @@ export interface Reply {
   closeAfter?: boolean;
 }
 
-export class Session {
+export class Session implements VerbSession {
   readonly id: string;
   readonly transport: string;
   role: Role | null = null;

@@ -7,19 +7,42 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Observation, StepResult } from '../env/types.ts';
-import { protoError } from './errors.ts';
+import { protoError, toErrorBody } from './errors.ts';
 import type { EvalRunRecord } from './eval-runs.ts';
-import { toErrorBody } from './host.ts';
+import type { Host, HostedEnv } from './host.ts';
 import {
   PROTOCOL_VERSION,
   type RequestBody,
   type ResponseBody,
+  type Role,
   type Verb,
-  type WireObservation,
-  type WireStepResult,
 } from './schema.ts';
-import type { Session, SessionEnv } from './session.ts';
 import { findToken } from './tokens.ts';
+
+/** An env opened by a session, with the role it was made under. */
+export interface SessionEnv extends HostedEnv {
+  readonly role: Role;
+  readonly submitter: string;
+  /**
+   * Eval envs only: each answered episode's question id and extracted answer, in step order,
+   * written into the eval-run record so the leaderboard can score the run on its own judge
+   * and public/private parts. Server-side only: never sent to the client.
+   */
+  readonly answers?: Array<{ questionId: string; answer: string }>;
+}
+
+/** What a verb sees of the session it runs in (session.ts implements it). */
+export interface Session {
+  readonly id: string;
+  readonly transport: string;
+  readonly host: Host;
+  role: Role | null;
+  name: string;
+  readonly envs: Map<string, SessionEnv>;
+  newHandle(): string;
+  /** The env behind a handle, or FR_ERR_PROTO_UNKNOWN_HANDLE. */
+  env(handle: string): SessionEnv;
+}
 
 type Handler<V extends Verb> = (s: Session, body: RequestBody<V>) => Promise<ResponseBody<V>>;
 
@@ -105,7 +128,7 @@ function checkBatch(s: Session, episodes: number, what: string): void {
   }
 }
 
-function wireObservation(o: Observation): WireObservation {
+function wireObservation(o: Observation): Observation {
   return {
     episodeId: o.episodeId,
     groupId: o.groupId,
@@ -149,8 +172,8 @@ const reset: Handler<'reset'> = async (s, body) => {
   return { observations, epoch: r.epoch, cursor: r.cursor, splitSize: r.splitSize };
 };
 
-function wireResult(r: StepResult, withhold: boolean): WireStepResult {
-  const info: WireStepResult['info'] = {
+function wireResult(r: StepResult, withhold: boolean): StepResult {
+  const info: StepResult['info'] = {
     questionId: r.info.questionId,
     extracted: r.info.extracted,
     judgeId: r.info.judgeId,

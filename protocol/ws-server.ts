@@ -7,8 +7,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, encodeFrame } from './codec.ts';
-import { protoError } from './errors.ts';
-import { type Host, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import { Session } from './session.ts';
 
 export const WS_PATH = '/v1/ws';

@@ -7,6 +7,7 @@ import { register as judge } from './judge.ts';
 import { register as leaderboard } from './leaderboard.ts';
 import { register as leaderboardAdmin } from './leaderboard-admin.ts';
 import { register as leaderboardAgents } from './leaderboard-agents.ts';
+import { register as model } from './model.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
 import { register as world } from './world.ts';
@@ -26,4 +27,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   leaderboard,
   leaderboardAdmin,
   leaderboardAgents,
+  model,
 ];
