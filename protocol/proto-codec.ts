@@ -96,6 +96,10 @@ export function requestFromProto(verb: Verb, msg: unknown): unknown {
     delete b.optionsJson;
     if (options) b.options = options;
   }
+  // A repeated field cannot be absent in protobuf: empty means "not given".
+  if (verb === 'reset' && Array.isArray(b.questionIds) && b.questionIds.length === 0) {
+    delete b.questionIds;
+  }
   return b;
 }
 
