@@ -90,6 +90,12 @@ export const ResetRequest = z.strictObject({
   groupSize: z.number().int(),
   /** trainer role, train split only: attach gold answers to each observation. */
   withGold: z.boolean().optional(),
+  /**
+   * trainer role, train or val split: issue these questions (one group of `groupSize` each, in
+   * this order, repeats allowed; length = batchSize) instead of the next ones of the seeded
+   * order, for trainers that choose their own prompts (TRL, verl). Counted like any episode.
+   */
+  questionIds: z.array(z.string().min(1).max(256)).min(1).optional(),
 });
 /** The env's action with the wire's size limits. */
 export const WireAction = ActionSchema.extend({

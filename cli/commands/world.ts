@@ -20,6 +20,7 @@ import {
 } from '../../env/datasets/factworld/index.ts';
 import { toJsonl, writeFileAtomic } from '../../lib/files.ts';
 import { progress } from '../../lib/progress.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
 /** Worlds at least this big show a progress bar while the corpus is written. */
@@ -42,14 +43,9 @@ export interface WorldGenerateResult {
 }
 
 function integerFlag(name: string, value: string | number): number {
-  const text = String(value).trim();
-  if (!/^\d+$/.test(text)) {
-    throw factworldError(
-      'FR_ERR_FACTWORLD_BAD_CONFIG',
-      `--${name} must be a whole number, not "${value}"`,
-    );
-  }
-  return Number(text);
+  return numberFlag(`--${name}`, value, (d) => factworldError('FR_ERR_FACTWORLD_BAD_CONFIG', d), {
+    min: 0,
+  });
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
