@@ -44,6 +44,34 @@ describe('leaderboard configuration', () => {
     ).toMatch(/^FR_ERR_JUDGE_INVALID_SPEC/);
   });
 
+  it("pins a second split of a dataset under a label, never under another dataset's name", async () => {
+    const prepared = join(dir, 'prepared');
+    expect(
+      await codeOf(
+        createLeaderboard({ dbPath: join(dir, 'c.sqlite'), splits: [`nq_open=${prepared}`] }),
+      ),
+    ).toMatch(/BAD_CONFIG: .*holds simpleqa, not nq_open/);
+    expect(
+      await codeOf(
+        createLeaderboard({ dbPath: join(dir, 'c.sqlite'), splits: [`Bad Label=${prepared}`] }),
+      ),
+    ).toMatch(/BAD_CONFIG: .*a label is/);
+    const board = await createLeaderboard({
+      dbPath: join(dir, 'c.sqlite'),
+      splits: [`simpleqa-small=${prepared}`],
+    });
+    try {
+      const info = (await board.app.inject({ method: 'GET', url: '/v1/info' })).json() as {
+        datasets: Array<{ dataset: string; source: string }>;
+      };
+      expect(info.datasets.map((d) => [d.dataset, d.source])).toEqual([
+        ['simpleqa-small', 'simpleqa'],
+      ]);
+    } finally {
+      await board.close();
+    }
+  });
+
   it('keeps the private fraction the database was made with, and refuses a file that is not SQLite', async () => {
     const db = join(dir, 'b.sqlite');
     const board = await createLeaderboard({ dbPath: db, splits: splits(), privateFraction: 0.5 });
