@@ -36,4 +36,15 @@ export const modelError = defineErrors('MODEL', {
     retryable: false,
     grpc: 'INTERNAL',
   },
+  FR_ERR_MODEL_BAD_OPTION: {
+    message: 'bad option for `model serve`',
+    retryable: false,
+    grpc: 'INVALID_ARGUMENT',
+  },
+  FR_ERR_MODEL_LOAD_FAILED: {
+    message:
+      'the model file cannot be loaded by node-llama-cpp (not a GGUF file, or no prebuilt binary for this machine)',
+    retryable: false,
+    grpc: 'FAILED_PRECONDITION',
+  },
 });

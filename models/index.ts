@@ -9,4 +9,7 @@ export {
   hashFile,
   modelPath,
 } from './fetch.ts';
+export { LocalModel, type LocalModelOptions } from './local-model.ts';
 export { MODELS, type ModelSpec, modelSpec } from './registry.ts';
+export { type ModelServer, type ModelServerOptions, startModelServer } from './server.ts';
+export { usableCpus } from './threads.ts';

@@ -7,8 +7,8 @@
  */
 import type { FactRecallError } from '../lib/errors.ts';
 import { formatIssues } from './codec.ts';
-import { protoError } from './errors.ts';
-import { type Host, type HostedEnv, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import {
   type Envelope,
   type ErrorBody,
@@ -18,13 +18,12 @@ import {
   type Role,
   type Verb,
 } from './schema.ts';
-import { closeSessionEnv, VERB_HANDLERS } from './verbs.ts';
-
-/** An env opened by this session, with the role it was made under. */
-export interface SessionEnv extends HostedEnv {
-  readonly role: Role;
-  readonly submitter: string;
-}
+import {
+  closeSessionEnv,
+  type SessionEnv,
+  VERB_HANDLERS,
+  type Session as VerbSession,
+} from './verbs.ts';
 
 export interface SessionOptions {
   /** Binding name, for logs and metrics: ws, grpc, grpc-unary. */
@@ -39,7 +38,7 @@ export interface Reply {
   closeAfter?: boolean;
 }
 
-export class Session {
+export class Session implements VerbSession {
   readonly id: string;
   readonly transport: string;
   role: Role | null = null;

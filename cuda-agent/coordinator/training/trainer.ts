@@ -12,7 +12,6 @@
  * sample with their own seeds, so they never move the worker's training generator.
  */
 import { join } from 'node:path';
-import type { Observation } from '../../../env/types.ts';
 import { isFactRecallError } from '../../../lib/errors.ts';
 import { Rng, seedFrom } from '../../../lib/rng.ts';
 import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
@@ -180,11 +179,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
         batchSize: cfg.grpo.questionsPerBatch,
         groupSize: cfg.grpo.groupSize,
       });
-      const groups = await generateForGroups(
-        groupObservations(r.observations as Observation[]),
-        generate,
-        sampling,
-      );
+      const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
       const t1 = performance.now();
       const stepped = await env.step(actionsOf(groups));
       scoreRollout(groups, stepped.results);
