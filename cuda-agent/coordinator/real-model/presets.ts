@@ -4,13 +4,14 @@
  *
  * - `paper`: the method's defaults (training/config.ts: lr 1e-6, 128 questions x 5 answers,
  *   8 epochs, KL 0.001, clip 0.2, T 1, top-p 1), for GPU machines and 7-8B models.
- * - `cpu`: a run that fits a shared 2-core CPU in about an hour with SmolLM2-135M: 8 questions
- *   x 5 answers per step, 12 steps, 24 new tokens (SmolLM2 answers in a sentence; 16 cuts
- *   some short), greedy evaluation on the first 100 val and 100 test questions, pass@k from
- *   n = 32 on 16 val questions. lr 1e-5: with a dozen steps the paper's 1e-6 (for 7-8B models
- *   and thousands of steps) would barely move a 135M model; the clip and the KL still bound
- *   each step. One torch thread: on a machine shared by several jobs a second thread mostly
- *   waits.
+ * - `cpu`: a run sized for a 2-core CPU shared by several jobs (the machine the committed
+ *   experiment ran on, where SmolLM2-135M got a fraction of one core: about 0.15 s per token
+ *   forward): 5 questions x 5 answers per step, 4 steps, 16 new tokens, greedy evaluation on
+ *   the first 20 val and 20 test questions, pass@k from n = 32 on 4 val questions, checkpoint
+ *   at the end only. lr 5e-5: with 4 steps the paper's 1e-6 (for 7-8B models and thousands of
+ *   steps) would not move a 135M model at all; the KL term and the gradient clip still bound
+ *   each step. One torch thread: on a shared machine a second one mostly waits. On an idle
+ *   machine scale it up with --set (e.g. grpo.maxSteps=40 eval.maxQuestions=200).
  */
 import type { TrainConfigInput } from '../training/config.ts';
 
