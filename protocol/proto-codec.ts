@@ -130,6 +130,8 @@ export function responseFromProto(verb: Verb, msg: unknown): unknown {
       break;
     case 'close':
       fillMean(b.counts);
+      if (Array.isArray(b.runs) && b.runs.length === 0) delete b.runs;
+      for (const r of (b.runs ?? []) as Obj[]) r.score ??= null;
       break;
     case 'stats':
       fillMean(b.totals);

@@ -5,9 +5,11 @@
  * idle, or the server stops) waits for its requests in flight, then closes its envs so every
  * episode they issued ends closed and is counted.
  */
+import type { SplitName } from '../env/types.ts';
 import type { FactRecallError } from '../lib/errors.ts';
 import { formatIssues } from './codec.ts';
 import { protoError } from './errors.ts';
+import type { HiddenRun } from './hidden-runs.ts';
 import { type Host, type HostedEnv, toErrorBody } from './host.ts';
 import {
   type Envelope,
@@ -18,12 +20,16 @@ import {
   type Role,
   type Verb,
 } from './schema.ts';
-import { closeSessionEnv, VERB_HANDLERS } from './verbs.ts';
+import { closeSessionEnv, releaseQuota, VERB_HANDLERS } from './verbs.ts';
 
 /** An env opened by this session, with the role it was made under. */
 export interface SessionEnv extends HostedEnv {
   readonly role: Role;
   readonly submitter: string;
+  /** Runs over the splits this role sees only as aggregates (hidden-runs.ts). */
+  readonly runs: ReadonlyMap<SplitName, HiddenRun>;
+  /** An eval env holds one slot of its submitter's eval-run quota until it closes. */
+  quotaHeld: boolean;
 }
 
 export interface SessionOptions {
@@ -179,6 +185,8 @@ export class Session {
         const body = toErrorBody(e);
         this.host.count('close', body);
         this.envs.delete(hosted.handle);
+        // Nobody saw this run's scores: its quota slot goes back.
+        releaseQuota(this, hosted, false);
         this.host.retire(hosted);
         process.stderr.write(
           `factrecall: ${body.code}: closing ${hosted.handle} (${hosted.submitter}) after its connection ended: ${body.message}\n`,

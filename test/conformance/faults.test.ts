@@ -276,7 +276,11 @@ describe('roles and tokens', () => {
     expect(stepped.groups).toEqual([]);
     expect((await ev.stats()).bySplit.test).toMatchObject({ answered: 3, scored: 0, rewardSum: 0 });
     const summary = await eenv.closeWithSummary();
-    expect(summary?.counts).toMatchObject({ issued: 3, answered: 3, scored: 3 });
+    // A partial run (3 of the 400 test questions) reveals its counts only (issue 18).
+    expect(summary?.counts).toMatchObject({ issued: 3, answered: 3, scored: 0, rewardSum: 0 });
+    expect(summary?.runs).toEqual([
+      { split: 'test', k: 1, questions: 3, splitSize: 400, complete: false, score: null },
+    ]);
     expect(summary?.evalRunId).toMatch(/^run-/);
     const lines = readFileSync(evalRunsPath, 'utf8')
       .trim()
@@ -286,8 +290,9 @@ describe('roles and tokens', () => {
     expect(lines[0]).toMatchObject({
       runId: summary?.evalRunId,
       status: 'closed',
+      complete: false,
       submitter: 'team-eval',
-      counts: { issued: 3 },
+      counts: { issued: 3, rewardSum: 0 },
     });
     // The test split's gold answers appear nowhere in what the eval client received.
     expect(JSON.stringify([r, stepped, summary])).not.toMatch(/"gold"|"answers"/);
