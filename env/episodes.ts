@@ -54,8 +54,9 @@ export const RETAIN_FINISHED_GROUPS = 8192;
 export class EpisodeBook {
   /** Live groups and the last `retainFinished` finished ones; the rest survive only in counts. */
   private readonly groups = new Map<string, Group>();
-  /** Finished groups still in `groups`, oldest first (Map keeps insertion order). */
-  private readonly finished = new Map<string, Group>();
+  /** Ids of finished groups still in `groups`, oldest first, from `finishedHead` on (a queue). */
+  private finished: string[] = [];
+  private finishedHead = 0;
   /** Groups with an open episode, in issue order = deadline order (one TTL for all). */
   private readonly live = new Map<string, Group>();
   private readonly counts = new Map<SplitName, EpisodeCounts>();
@@ -255,13 +256,15 @@ export class EpisodeBook {
 
   private retireIfDone(group: Group): void {
     if (!group.states.every((s) => s !== 'open' && s !== 'pending')) return;
-    this.live.delete(group.groupId);
-    this.finished.set(group.groupId, group);
+    if (!this.live.delete(group.groupId)) return;
+    this.finished.push(group.groupId);
     // Prune the oldest finished groups: their counts are already in `counts`.
-    for (const [id] of this.finished) {
-      if (this.finished.size <= this.retainFinished) break;
-      this.finished.delete(id);
-      this.groups.delete(id);
+    while (this.finished.length - this.finishedHead > this.retainFinished) {
+      this.groups.delete(this.finished[this.finishedHead++]!);
+    }
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
     }
   }
 
