@@ -92,6 +92,8 @@ export class Host {
 
   connections = 0;
   inFlight = 0;
+  /** Requests read from a socket and waiting in a connection's intake (intake.ts). */
+  waiting = 0;
   draining = false;
   readonly requests = new Map<string, number>();
   readonly errors = new Map<string, number>();
@@ -141,11 +143,21 @@ export class Host {
 
   release(): void {
     this.inFlight -= 1;
+    this.checkIdle();
+  }
+
+  /** A waiting request left an intake (started, or its connection ended). */
+  unqueue(): void {
+    this.waiting -= 1;
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
     // After a turn of the event loop, so the last response is on its way before anyone
     // waiting for the drain starts closing connections.
-    if (this.inFlight === 0) {
+    if (this.inFlight + this.waiting === 0) {
       setImmediate(() => {
-        if (this.inFlight === 0) for (const resolve of this.idle) resolve();
+        if (this.inFlight + this.waiting === 0) for (const resolve of this.idle) resolve();
       });
     }
   }
@@ -187,9 +199,9 @@ export class Host {
     return { totals, bySplit };
   }
 
-  /** Resolves when no request is in flight, or after `timeoutMs`; true when drained. */
+  /** Resolves when no request is in flight or waiting, or after `timeoutMs`; true when drained. */
   drained(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
+    if (this.inFlight + this.waiting === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);

@@ -131,6 +131,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       host.draining = true;
+      // Requests already read but waiting get FR_ERR_PROTO_SHUTTING_DOWN now.
+      wsBinding.startDrain();
+      grpcBinding.startDrain();
       await host.drained(opts.drainMs ?? 30_000);
       await Promise.all([wsBinding.close(), grpcBinding.close()]);
       await http.close();

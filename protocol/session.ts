@@ -72,6 +72,10 @@ export class Session {
     return this.inFlight.size;
   }
 
+  isInFlight(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
   newHandle(): string {
     return `${this.id}.e${this.nextEnv++}`;
   }
