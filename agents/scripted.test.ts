@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateWorld, worldSplitSource } from '../env/datasets/factworld/index.ts';
 import { makeFactRecallV0 } from '../env/factrecall-v0.ts';
-import { AlwaysFailingJudge, capitalsSource } from '../env/testing.ts';
 import type { QARecord } from '../env/types.ts';
+import { AlwaysFailingJudge, capitalsSource } from '../test/support/env-doubles.ts';
 import { oracleFromGold, oracleFromSource } from './oracle.ts';
 import { mostFrequent, priorAgent } from './prior.ts';
 import { runEpisodes } from './run-episodes.ts';

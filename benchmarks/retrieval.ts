@@ -10,8 +10,8 @@
  */
 import { cpus } from 'node:os';
 import { loadSharedDataset } from '../env/datasets/index.ts';
-import { BruteForceBm25 } from '../env/splits/bm25-reference.ts';
 import { CandidateIndex } from '../env/splits/retrieval.ts';
+import { BruteForceBm25 } from '../test/support/bm25-reference.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

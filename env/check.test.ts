@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../lib/errors.ts';
+import { AlwaysFailingJudge, capitalsSource } from '../test/support/env-doubles.ts';
 import { type CheckReport, checkEnv } from './check.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
 import { make } from './registry.ts';
-import { AlwaysFailingJudge, capitalsSource } from './testing.ts';
 import type {
   Action,
   EnvApi,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ExactJudge } from '../judges/index.ts';
-import { makeFactRecallV0 } from './factrecall-v0.ts';
-import { epochOrder } from './order.ts';
 import {
   AlwaysFailingJudge,
   capitalsSource,
   manualClock,
   RecordingJudge,
   ThrowingJudge,
-} from './testing.ts';
+} from '../test/support/env-doubles.ts';
+import { makeFactRecallV0 } from './factrecall-v0.ts';
+import { epochOrder } from './order.ts';
 import type { Action, Observation } from './types.ts';
 
 const CAPITAL: Record<string, string> = {

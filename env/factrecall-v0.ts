@@ -6,7 +6,9 @@
  * question order, default source or judge) is registered as FactRecall-v1 beside it, never
  * folded into v0. The fingerprint catches what the id misses (a different source or judge).
  */
-import { createJudge } from '../judges/index.ts';
+import { createJudge, type JudgeSpec } from '../judges/index.ts';
+import type { Judge } from '../judges/types.ts';
+import { isFactRecallError } from '../lib/errors.ts';
 import { canonicalJson, sha256 } from '../lib/hash.ts';
 import { generateWorld, worldSplitSource } from './datasets/factworld/index.ts';
 import { envError } from './errors.ts';
@@ -44,7 +46,7 @@ export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
   const base = options.source ?? defaultSource();
   const source = options.subset ? pinSubset(base, options.subset) : base;
   const given = isJudge(options.judge);
-  const judge = isJudge(options.judge) ? options.judge : createJudge(options.judge);
+  const judge = isJudge(options.judge) ? options.judge : judgeFromSpec(options.judge);
   try {
     return new FactRecallEnv({
       id: FACTRECALL_V0_ID,
@@ -59,6 +61,19 @@ export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
     // holds its SQLite cache open), or every refused `make` would leak it.
     if (!given) void judge.close?.().catch(() => undefined);
     throw e;
+  }
+}
+
+/** A judge spec is an option value: a spec no judge accepts is FR_ERR_ENV_BAD_OPTIONS. */
+function judgeFromSpec(spec: JudgeSpec): Judge {
+  try {
+    return createJudge(spec);
+  } catch (e) {
+    if (!isFactRecallError(e, 'FR_ERR_JUDGE_INVALID_SPEC')) throw e;
+    throw envError('FR_ERR_ENV_BAD_OPTIONS', `judge: ${e.message}`, {
+      cause: e,
+      details: { issues: [{ path: ['judge'], message: e.message }] },
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { capitalsSource, manualClock } from '../test/support/env-doubles.ts';
 import { extractAnswer } from './extract.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
-import { capitalsSource, manualClock } from './testing.ts';
 import type { Observation } from './types.ts';
 
 describe('env invariants (property-based)', () => {

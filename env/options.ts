@@ -152,7 +152,55 @@ function nearestKey(key: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
+/**
+ * The keys an object at `path` inside the options may hold (record keys for a record with
+ * an enum key, like `start`), so an unknown nested key is reported at its own level.
+ */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = EnvOptionsSchema;
+  for (const step of [...path, undefined]) {
+    // Unwrap optional/default wrappers to the object or record underneath.
+    for (;;) {
+      const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
+      if ((def.type === 'optional' || def.type === 'default') && def.innerType) {
+        schema = def.innerType;
+      } else break;
+    }
+    const def = schema._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      keyType?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
+    if (step === undefined) {
+      if (def.type === 'object' && def.shape) return Object.keys(def.shape);
+      const keys = (def.keyType?._zod.def as { entries?: Record<string, string> } | undefined)
+        ?.entries;
+      return def.type === 'record' && keys ? Object.values(keys) : [];
+    }
+    const next =
+      def.type === 'object'
+        ? def.shape?.[String(step)]
+        : def.type === 'record'
+          ? def.valueType
+          : undefined;
+    if (!next) return [];
+    schema = next;
+  }
+  return [];
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' && issue.path.length > 0) {
+    const where = issue.path.map(String).join('.');
+    const known = keysAt(issue.path);
+    return issue.keys
+      .map(
+        (k) =>
+          `${where}: unknown key '${k}'${known.length ? `; known keys: ${known.join(', ')}` : ''}`,
+      )
+      .join('; ');
+  }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys
       .map((k) => {

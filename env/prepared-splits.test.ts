@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/support/splits.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
 import { make } from './registry.ts';
 import { prepareDataset } from './splits/prepare-dataset.ts';
-import { tempDir } from './splits/test-helpers.ts';
 
 // Issue 5 item 3: the env loads prepared splits by name; the manifest hash enters the
 // fingerprint; a split file that no longer matches its manifest is refused unless forced.

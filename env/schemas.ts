@@ -1,19 +1,26 @@
 /**
- * zod schemas of the env types (env/types.ts). `checkEnv` checks any env, local or remote,
- * against them; the protocol may reuse them. The type assertions at the bottom fail the type
- * check when a schema and its interface drift apart.
+ * The one schema module of the env contract: zod schemas of the env types (env/types.ts).
+ * `checkEnv` checks any env, local or remote, against them, and the wire (protocol/schema.ts)
+ * derives its bodies from them, adding only its envelope, verbs and size limits. Objects are
+ * strict: an unknown key is an error on every side. The type assertions at the bottom fail
+ * the type check when a schema and its interface drift apart.
  */
 import { z } from 'zod';
+import { VERDICT_LABELS } from '../judges/types.ts';
+import { CHAT_ROLES } from '../lib/llm/chat.ts';
 import {
   type Action,
   DATASET_NAMES,
   type EnvSpec,
   type EnvStats,
+  type EpisodeCounts,
   type GroupStats,
   type Observation,
+  type PromptName,
   type ResetOptions,
   type ResetResult,
   SPLIT_NAMES,
+  STEP_STATUSES,
   type StepBatchResult,
   type StepResult,
 } from './types.ts';
@@ -21,12 +28,14 @@ import {
 const count = z.number().int().min(0);
 const id = z.string().min(1);
 
-export const ChatMessageSchema = z.object({
-  role: z.enum(['system', 'user', 'assistant']),
+export const ChatMessageSchema = z.strictObject({
+  role: z.enum(CHAT_ROLES),
   content: z.string(),
 });
 
-export const ObservationSchema = z.object({
+export const PromptNameSchema = z.enum(['direct', 'cot']);
+
+export const ObservationSchema = z.strictObject({
   episodeId: id,
   groupId: id,
   index: count,
@@ -35,44 +44,46 @@ export const ObservationSchema = z.object({
   split: z.enum(SPLIT_NAMES),
   question: z.string().min(1),
   messages: z.array(ChatMessageSchema).min(1),
-  prompt: z.enum(['direct', 'cot']),
+  prompt: PromptNameSchema,
+  gold: z.array(z.string()).optional(),
 });
 
 export const ResetOptionsSchema = z.strictObject({
   split: z.enum(SPLIT_NAMES),
   batchSize: z.number().int().min(1),
   groupSize: z.number().int().min(1),
+  questionIds: z.array(z.string().min(1)).optional(),
 });
 
-export const ResetResultSchema = z.object({
+export const ResetResultSchema = z.strictObject({
   observations: z.array(ObservationSchema),
   epoch: count,
   cursor: count,
   splitSize: count,
 });
 
-export const ActionSchema = z.object({ episodeId: z.string(), answer: z.string() });
+export const ActionSchema = z.strictObject({ episodeId: z.string(), answer: z.string() });
 
-export const StepResultSchema = z.object({
+export const StepResultSchema = z.strictObject({
   episodeId: id,
   groupId: id,
   index: count,
   reward: z.union([z.literal(0), z.literal(1), z.null()]),
-  verdict: z.enum(['correct', 'incorrect', 'not_attempted']).nullable(),
-  status: z.enum(['ok', 'judge_failed']),
+  verdict: z.enum(VERDICT_LABELS).nullable(),
+  status: z.enum(STEP_STATUSES),
   terminated: z.boolean(),
   truncated: z.boolean(),
-  info: z.object({
+  info: z.strictObject({
     questionId: id,
     extracted: z.string(),
     judgeId: z.string(),
     cached: z.boolean(),
     latencyMs: z.number().min(0),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
   }),
 });
 
-export const GroupStatsSchema = z.object({
+export const GroupStatsSchema = z.strictObject({
   groupId: id,
   questionId: id,
   size: z.number().int().min(1),
@@ -82,14 +93,14 @@ export const GroupStatsSchema = z.object({
   complete: z.boolean(),
 });
 
-export const StepBatchResultSchema = z.object({
+export const StepBatchResultSchema = z.strictObject({
   results: z.array(StepResultSchema),
   groups: z.array(GroupStatsSchema),
 });
 
-const splitCounts = z.object({ train: count, val: count, test: count }).partial();
+const splitCounts = z.strictObject({ train: count, val: count, test: count }).partial();
 
-export const EnvSpecSchema = z.object({
+export const EnvSpecSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z][A-Za-z0-9_.:-]*-v\d+$/),
   version: count,
   fingerprint: z.string().min(8),
@@ -98,14 +109,14 @@ export const EnvSpecSchema = z.object({
   sourceHash: z.string().min(1),
   judgeId: z.string().min(1),
   judgeFingerprint: z.string().min(1),
-  prompt: z.enum(['direct', 'cot']),
+  prompt: PromptNameSchema,
   promptVersion: count,
   seed: count,
   rewardRange: z.tuple([z.number(), z.number()]),
   observationSpace: z.string().min(1),
   actionSpace: z.string().min(1),
   splits: splitCounts,
-  limits: z.object({
+  limits: z.strictObject({
     maxAnswerChars: z.number().int().min(1),
     episodeTtlMs: z.number().int().min(1),
     maxResetEpisodes: z.number().int().min(1),
@@ -113,7 +124,7 @@ export const EnvSpecSchema = z.object({
   }),
 });
 
-export const EpisodeCountsSchema = z.object({
+export const EpisodeCountsSchema = z.strictObject({
   issued: count,
   open: count,
   answered: count,
@@ -147,3 +158,5 @@ agree<Same<z.infer<typeof GroupStatsSchema>, GroupStats>>();
 agree<Same<z.infer<typeof StepBatchResultSchema>, StepBatchResult>>();
 agree<Same<z.infer<typeof EnvSpecSchema>, EnvSpec>>();
 agree<Same<z.infer<typeof EnvStatsSchema>, EnvStats>>();
+agree<Same<z.infer<typeof EpisodeCountsSchema>, EpisodeCounts>>();
+agree<Same<z.infer<typeof PromptNameSchema>, PromptName>>();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ContainsJudge, ExactJudge } from '../judges/index.ts';
+import { capitalsSource } from '../test/support/env-doubles.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
 import { EnvSpecSchema } from './schemas.ts';
-import { capitalsSource } from './testing.ts';
 
 const fingerprint = (options: Record<string, unknown> = {}) =>
   makeFactRecallV0({ source: capitalsSource(), ...options }).spec().fingerprint;

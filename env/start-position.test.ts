@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { capitalsSource } from '../test/support/env-doubles.ts';
 import { makeFactRecallV0 } from './factrecall-v0.ts';
-import { capitalsSource } from './testing.ts';
 
 const ids = (r: { observations: Array<{ questionId: string }> }) =>
   r.observations.map((o) => o.questionId);

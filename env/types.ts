@@ -2,7 +2,15 @@
  * The shapes every part of FactRecall agrees on: dataset records, observations, actions,
  * step results and the environment API. The protocol mirrors these on the wire, and
  * `checkEnv` checks any implementation (local or remote) against them.
+ *
+ * The judge's vocabulary (`VerdictLabel`) belongs to the judge contract and the chat message
+ * shape to the LLM client; they are re-exported here because the env's types use them.
  */
+
+import type { VerdictLabel } from '../judges/types.ts';
+import type { ChatMessage } from '../lib/llm/chat.ts';
+
+export type { ChatMessage, VerdictLabel };
 
 /** The datasets FactRecall knows how to load. */
 export const DATASET_NAMES = ['nq_open', 'triviaqa', 'popqa', 'simpleqa', 'factworld'] as const;
@@ -29,11 +37,6 @@ export interface QARecord {
 /** Prompt templates: `direct` (answer only; the default and the paper's setting) or `cot`. */
 export type PromptName = 'direct' | 'cot';
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
 /**
  * What the agent sees for one episode. An episode is one question and one answer; a group is
  * the n episodes of one question handed out together by one `reset` (for GRPO).
@@ -52,6 +55,12 @@ export interface Observation {
   /** The chat prompt to send to a model (template applied). */
   messages: ChatMessage[];
   prompt: PromptName;
+  /**
+   * Gold answers (gold first, then aliases). Only over the protocol, for the trainer role on
+   * the train split when the reset asked `withGold`; the in-process env never sets it (a host
+   * reads `LocalEnv.gold`).
+   */
+  gold?: string[];
 }
 
 export interface ResetOptions {
@@ -60,6 +69,13 @@ export interface ResetOptions {
   batchSize: number;
   /** Episodes per question (n); 1 for evaluation. */
   groupSize: number;
+  /**
+   * Issue these questions of the split (one group each, in this order; repeats allowed)
+   * instead of the next `batchSize` of the seeded order; the order's cursor does not move.
+   * Length must equal `batchSize`. For trainers that choose their own prompts (TRL, verl);
+   * the protocol grants it to the trainer role on train and val only.
+   */
+  questionIds?: string[];
 }
 
 export interface ResetResult {
@@ -81,16 +97,23 @@ export interface Action {
   answer: string;
 }
 
-export type VerdictLabel = 'correct' | 'incorrect' | 'not_attempted';
+/**
+ * How a step result ended: `ok` (a verdict and a reward), `judge_failed` (no verdict, reward
+ * null, `info.error` says why) or `withheld` (eval role over the protocol: the server keeps the
+ * verdict and sums it at close; reward and verdict are null). The in-process env never
+ * withholds.
+ */
+export const STEP_STATUSES = ['ok', 'judge_failed', 'withheld'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export interface StepResult {
   episodeId: string;
   groupId: string;
   index: number;
-  /** 1 correct, 0 otherwise; null when the judge gave no verdict (never read as 0). */
+  /** 1 correct, 0 otherwise; null when there is no verdict (failed or withheld; never 0). */
   reward: 0 | 1 | null;
   verdict: VerdictLabel | null;
-  status: 'ok' | 'judge_failed';
+  status: StepStatus;
   /** Always true: an episode is one answer. */
   terminated: boolean;
   /** True when the answer was cut at the length cap, or the episode expired unanswered. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeJudgeConformance } from './conformance.ts';
+import { describeJudgeConformance } from '../test/support/judge-conformance.ts';
 import { ContainsJudge, containsDecision } from './contains.ts';
 import { isNonAnswer } from './hedges.ts';
 

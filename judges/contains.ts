@@ -3,13 +3,12 @@
  * answer. Guarded so that listing candidates or rambling cannot collect the reward.
  */
 import { z } from 'zod';
-import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
 import { exactLabel } from './exact.ts';
 import { isNonAnswer } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
-import type { Judge, JudgeItem, Verdict } from './types.ts';
+import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */

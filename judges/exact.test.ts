@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeJudgeConformance } from './conformance.ts';
+import { describeJudgeConformance } from '../test/support/judge-conformance.ts';
 import { ExactJudge, exactLabel } from './exact.ts';
 
 describeJudgeConformance('exact', () => new ExactJudge());

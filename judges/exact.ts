@@ -1,9 +1,8 @@
 /** The `exact` judge: normalised exact match against any gold alias. */
 
-import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { normalizeAnswer } from './normalize.ts';
-import type { Judge, JudgeItem, Verdict } from './types.ts';
+import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { judgeEach } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openFileCount } from '../lib/open-files.ts';
+import { openFileCount } from '../test/support/open-files.ts';
 import { ContainsJudge } from './contains.ts';
 import { ExactJudge } from './exact.ts';
 import { createJudge } from './index.ts';

@@ -16,16 +16,12 @@ import { LlmJudge, type LlmJudgeOptions } from './llm/llm-judge.ts';
 import { PanelJudge, TIE_RULES, type TieRule } from './panel.ts';
 import type { Judge } from './types.ts';
 
-export { defaultVerdictCachePath, SqliteCache } from './cache/sqlite-cache.ts';
+/** The verdict cache is the LLM client's SQLite cache, at the judges' default path. */
+export { SqliteCache } from '../lib/llm/sqlite-cache.ts';
 export { ContainsJudge, type ContainsOptions, containsDecision } from './contains.ts';
 export { ExactJudge, exactLabel, isExactMatch } from './exact.ts';
 export { isNonAnswer } from './hedges.ts';
-export { LlmJudge, type LlmJudgeOptions } from './llm/llm-judge.ts';
-export {
-  StructuredClient,
-  type StructuredClientOptions,
-  type StructuredRequest,
-} from './llm/structured-client.ts';
+export { defaultVerdictCachePath, LlmJudge, type LlmJudgeOptions } from './llm/llm-judge.ts';
 export { normalizeAnswer } from './normalize.ts';
 export { PanelJudge, type TieRule } from './panel.ts';
 export type { Judge, JudgeItem, Verdict } from './types.ts';

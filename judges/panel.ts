@@ -5,10 +5,9 @@
  * first member's verdict.
  */
 import { z } from 'zod';
-import type { VerdictLabel } from '../env/types.ts';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
-import type { Judge, JudgeItem, Verdict } from './types.ts';
+import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 export const PANEL_JUDGE_VERSION = 1;

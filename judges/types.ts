@@ -3,7 +3,10 @@
  * Rewards follow the reward-function contract: 1 correct, 0 incorrect or not attempted,
  * null when the judge could not decide (a failure), which callers must never read as 0.
  */
-import type { VerdictLabel } from '../env/types.ts';
+
+/** What a judge can say of a prediction. The env, the wire and the leaderboard use these. */
+export const VERDICT_LABELS = ['correct', 'incorrect', 'not_attempted'] as const;
+export type VerdictLabel = (typeof VERDICT_LABELS)[number];
 
 export interface JudgeItem {
   question: string;

@@ -3,9 +3,8 @@
  * keep the reward consistent with the label.
  */
 import { z } from 'zod';
-import type { VerdictLabel } from '../env/types.ts';
 import { judgeError } from './errors.ts';
-import { type JudgeItem, rewardOf, type Verdict } from './types.ts';
+import { type JudgeItem, rewardOf, type Verdict, type VerdictLabel } from './types.ts';
 
 const itemSchema = z.object({
   question: z.string(),

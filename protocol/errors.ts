@@ -2,7 +2,13 @@
  * The protocol's error catalogue (see docs/errors.md and docs/protocol.md). Errors raised by
  * the env or a judge travel with their own codes; these are the wire's own.
  */
-import { defineErrors } from '../lib/errors.ts';
+import {
+  defineErrors,
+  type FactRecallError,
+  GRPC_STATUS,
+  isFactRecallError,
+} from '../lib/errors.ts';
+import type { ErrorBody } from './schema.ts';
 
 export const protoError = defineErrors('PROTO', {
   FR_ERR_PROTO_BAD_FRAME: {
@@ -126,3 +132,18 @@ export const protoError = defineErrors('PROTO', {
     grpc: 'UNAVAILABLE',
   },
 });
+
+/** The wire form of any error: coded errors keep their code; anything else is INTERNAL. */
+export function toErrorBody(e: unknown): ErrorBody {
+  const fe: FactRecallError = isFactRecallError(e)
+    ? e
+    : protoError('FR_ERR_PROTO_INTERNAL', undefined, { cause: e });
+  return {
+    code: fe.code,
+    message: fe.message,
+    retryable: fe.retryable,
+    ...(fe.retryAfterMs !== undefined ? { retryAfterMs: fe.retryAfterMs } : {}),
+    grpcStatus: GRPC_STATUS[fe.grpcStatus],
+    ...(fe.details !== undefined ? { details: fe.details } : {}),
+  };
+}

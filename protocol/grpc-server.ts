@@ -1,20 +1,20 @@
 /**
  * The gRPC binding (@grpc/grpc-js): the bidirectional `Session` stream carries the same
  * envelopes as the WebSocket binding, and unary calls serve simple clients. Unary calls carry
- * their token in `x-factrecall-token` metadata; their envs live in one session per token,
- * closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
+ * their token in `x-factrecall-token` metadata; their envs live in one session per token (per
+ * channel and role on a server without tokens), closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
  * in the `x-factrecall-error-bin` trailer.
  */
 import * as grpc from '@grpc/grpc-js';
-import { protoError } from './errors.ts';
-import { type Host, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import { estimateSentBytes, Intake } from './intake.ts';
 import {
+  isUndecodable,
   requestEnvelopeFromProto,
   requestFromProto,
   responseEnvelopeToProto,
   responseToProto,
-  isUndecodable,
   serverServiceDefinition,
   UNARY_METHODS,
 } from './proto-codec.ts';
@@ -38,7 +38,7 @@ export class GrpcBinding {
   private readonly streams = new Map<Stream, { session: Session; intake: Intake }>();
   private readonly unary = new Map<string, Session>();
   private readonly timer: NodeJS.Timeout;
-  /** Unary calls of one token share a session, so each needs its own request id. */
+  /** Unary calls of one owner share a session, so each needs its own request id. */
   private nextUnaryId = 0;
 
   constructor(
@@ -111,7 +111,7 @@ export class GrpcBinding {
       });
     };
     const intake = new Intake(host, session, {
-      // Bytes are estimated from the msgpack size of the same body (protobuf is smaller).
+      // grpc-js serialises later: the bytes are an estimate (estimateSentBytes).
       send: (response, then) => {
         if (ended || call.cancelled) {
           queueMicrotask(then);
@@ -148,8 +148,13 @@ export class GrpcBinding {
     for (const { intake } of this.streams.values()) intake.pump();
   }
 
-  /** The session unary calls with this metadata share, or the error to answer with. */
-  private unarySession(md: grpc.Metadata): Session | ErrorBody {
+  /**
+   * The session a unary call belongs to, or the error to answer with. With tokens: one per
+   * token, from any channel. Without tokens (loopback only): one per channel (the caller's
+   * HTTP/2 connection, by peer address) and role, so callers sending the same role metadata
+   * share neither a role nor envs.
+   */
+  private unarySession(md: grpc.Metadata, peer: string): Session | ErrorBody {
     const token = md.get(TOKEN_METADATA)[0]?.toString();
     const askedRole = md.get(ROLE_METADATA)[0]?.toString();
     let auth: { role: Role; name: string };
@@ -164,7 +169,8 @@ export class GrpcBinding {
       if (!entry) return toErrorBody(protoError('FR_ERR_PROTO_UNAUTHENTICATED'));
       auth = { role: entry.role, name: entry.name };
     }
-    const key = `${auth.role}\u0000${token ?? ''}`;
+    const key =
+      this.host.tokens === null ? `peer\u0000${peer}\u0000${auth.role}` : `token\u0000${token}`;
     let s = this.unary.get(key);
     if (!s || s.closed) {
       s = new Session(this.host, { transport: 'grpc-unary', auth });
@@ -184,7 +190,7 @@ export class GrpcBinding {
       md.set('x-factrecall-error-code', body.code);
       callback({ code: body.grpcStatus, details: `${body.code}: ${body.message}`, metadata: md });
     };
-    const s = this.unarySession(call.metadata);
+    const s = this.unarySession(call.metadata, call.getPeer());
     if (!(s instanceof Session)) {
       this.host.count(verb, s);
       return fail(s);

@@ -264,6 +264,15 @@ describe('val rewards', () => {
     });
     await withHost({ valRewards: 'aggregate' }, async (host) => {
       const p = await openSession(host, 'policy');
+      const t = await openSession(host, 'trainer');
+      const chosen = await t.call('reset', {
+        handle: await makeEnv(t),
+        split: 'val',
+        batchSize: 1,
+        groupSize: 1,
+        questionIds: [defaultSource().splits.val![0]!.id],
+      });
+      expect(chosen.body.code).toBe('FR_ERR_PROTO_FORBIDDEN');
       const start = await p.call('make', {
         envId: 'FactRecall-v0',
         options: { start: { val: { epoch: 0, cursor: 5 } } },

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { addCounts, zeroCounts } from '../env/episodes.ts';
 import type { EpisodeCounts, LocalEnv, SplitName } from '../env/types.ts';
-import { type FactRecallError, GRPC_STATUS, isFactRecallError } from '../lib/errors.ts';
+import type { FactRecallError } from '../lib/errors.ts';
 import { protoError } from './errors.ts';
 import { DEFAULT_EVAL_QUOTA, type EvalQuota, EvalQuotaBook } from './eval-quota.ts';
 import type { EvalRunLog } from './eval-runs.ts';
@@ -53,21 +53,6 @@ export const DEFAULT_CLIENT_OPTION_KEYS = [
   'start',
 ] as const;
 export const DEFAULT_CLIENT_JUDGES = ['exact', 'contains'] as const;
-
-/** The wire form of any error: coded errors keep their code; anything else is INTERNAL. */
-export function toErrorBody(e: unknown): ErrorBody {
-  const fe: FactRecallError = isFactRecallError(e)
-    ? e
-    : protoError('FR_ERR_PROTO_INTERNAL', undefined, { cause: e });
-  return {
-    code: fe.code,
-    message: fe.message,
-    retryable: fe.retryable,
-    ...(fe.retryAfterMs !== undefined ? { retryAfterMs: fe.retryAfterMs } : {}),
-    grpcStatus: GRPC_STATUS[fe.grpcStatus],
-    ...(fe.details !== undefined ? { details: fe.details } : {}),
-  };
-}
 
 /** A live env and what the host knows about it. */
 export interface HostedEnv {

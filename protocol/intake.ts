@@ -14,8 +14,8 @@
  *   gate since those refusals are small).
  */
 import type { FactRecallError } from '../lib/errors.ts';
-import { protoError } from './errors.ts';
-import { type Host, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import { type Envelope, isVerb, type ResponseEnvelope } from './schema.ts';
 import type { Reply, Session } from './session.ts';
 

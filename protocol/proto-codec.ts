@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { FactRecallError } from '../lib/errors.ts';
+import { checkEnvelope } from './codec.ts';
 import { protoError } from './errors.ts';
 import type { Envelope, ErrorBody, Verb } from './schema.ts';
 import { isVerb } from './schema.ts';
@@ -131,6 +132,10 @@ export function requestFromProto(verb: Verb, msg: unknown): unknown {
     delete b.optionsJson;
     if (options) b.options = options;
   }
+  // A repeated field cannot be absent in protobuf: empty means "not given".
+  if (verb === 'reset' && Array.isArray(b.questionIds) && b.questionIds.length === 0) {
+    delete b.questionIds;
+  }
   return b;
 }
 
@@ -212,9 +217,13 @@ export function requestEnvelopeToProto(env: Envelope): Obj {
 export function requestEnvelopeFromProto(
   msg: Obj,
 ): { ok: true; envelope: Envelope } | { ok: false; id: string | null; error: FactRecallError } {
-  const id = typeof msg.id === 'string' && msg.id.length > 0 ? msg.id : null;
+  const id = typeof msg.id === 'string' && msg.id.length > 0 && msg.id.length <= 64 ? msg.id : null;
   const type = typeof msg.type === 'string' ? msg.type : '';
-  if (!isVerb(type)) return { ok: true, envelope: { id: id ?? '', type, body: {} } };
+  // The same envelope rules as WebSocket: an id of 1..64 characters (the empty id is the
+  // server's), a type of 1..32.
+  const envelope = checkEnvelope({ id: msg.id, type, body: {} });
+  if (!envelope.ok) return envelope;
+  if (!isVerb(type)) return { ok: true, envelope: envelope.envelope };
   const set = msg.body;
   if (set !== requestField(type)) {
     return {
@@ -227,7 +236,7 @@ export function requestEnvelopeFromProto(
     };
   }
   try {
-    return { ok: true, envelope: { id: id ?? '', type, body: requestFromProto(type, msg[set]) } };
+    return { ok: true, envelope: { ...envelope.envelope, body: requestFromProto(type, msg[set]) } };
   } catch (e) {
     return { ok: false, id, error: e as FactRecallError };
   }

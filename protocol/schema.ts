@@ -4,9 +4,20 @@
  * `type` with the verb's response body, or `type: 'error'` with an {@link ErrorBody}.
  * `factrecall.proto` mirrors these shapes field by field (snake_case there, camelCase here);
  * docs/protocol.md documents each field.
+ *
+ * The bodies that carry env data (spec, observations, step results, episode counts) are the
+ * env contract's own schemas (env/schemas.ts); this module adds only the envelope, the verbs,
+ * the limits and the wire's size caps.
  */
 import { z } from 'zod';
-import { DATASET_NAMES, SPLIT_NAMES } from '../env/types.ts';
+import {
+  ActionSchema,
+  EnvSpecSchema,
+  EpisodeCountsSchema,
+  ResetResultSchema,
+  StepBatchResultSchema,
+} from '../env/schemas.ts';
+import { SPLIT_NAMES } from '../env/types.ts';
 
 export const PROTOCOL_VERSION = 'factrecall.v1';
 
@@ -79,12 +90,19 @@ export const ResetRequest = z.strictObject({
   groupSize: z.number().int(),
   /** trainer role, train split only: attach gold answers to each observation. */
   withGold: z.boolean().optional(),
+  /**
+   * trainer role, train or val split: issue these questions (one group of `groupSize` each, in
+   * this order, repeats allowed; length = batchSize) instead of the next ones of the seeded
+   * order, for trainers that choose their own prompts (TRL, verl). Counted like any episode.
+   */
+  questionIds: z.array(z.string().min(1).max(256)).min(1).optional(),
 });
-export const ActionSchema = z.strictObject({
+/** The env's action with the wire's size limits. */
+export const WireAction = ActionSchema.extend({
   episodeId: z.string().min(1).max(256),
   answer: z.string().max(65_536),
 });
-export const StepRequest = z.strictObject({ handle, actions: z.array(ActionSchema) });
+export const StepRequest = z.strictObject({ handle, actions: z.array(WireAction) });
 export const CloseRequest = z.strictObject({ handle });
 export const StatsRequest = z.strictObject({});
 
@@ -114,104 +132,17 @@ export const HelloResponse = z.strictObject({
 export const EnvInfo = z.strictObject({ id: z.string(), description: z.string() });
 export const ListEnvsResponse = z.strictObject({ envs: z.array(EnvInfo) });
 
-export const EnvSpecSchema = z.strictObject({
-  id: z.string(),
-  version: z.number().int(),
-  fingerprint: z.string(),
-  dataset: z.enum(DATASET_NAMES),
-  source: z.string(),
-  sourceHash: z.string(),
-  judgeId: z.string(),
-  judgeFingerprint: z.string(),
-  prompt: z.enum(['direct', 'cot']),
-  promptVersion: z.number().int(),
-  seed: count,
-  rewardRange: z.tuple([z.number(), z.number()]),
-  observationSpace: z.string(),
-  actionSpace: z.string(),
-  splits: z.partialRecord(split, count),
-  limits: z.strictObject({
-    maxAnswerChars: count,
-    episodeTtlMs: count,
-    maxResetEpisodes: count,
-    maxStepActions: count,
-  }),
-});
 export const MakeResponse = z.strictObject({ handle, spec: EnvSpecSchema });
 
-export const ObservationSchema = z.strictObject({
-  episodeId: z.string(),
-  groupId: z.string(),
-  index: count,
-  questionId: z.string(),
-  dataset: z.enum(DATASET_NAMES),
-  split,
-  question: z.string(),
-  messages: z.array(
-    z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }),
-  ),
-  prompt: z.enum(['direct', 'cot']),
-  /** Present only for the trainer role on the train split when the reset asked withGold. */
-  gold: z.array(z.string()).optional(),
-});
-export const ResetResponse = z.strictObject({
-  observations: z.array(ObservationSchema),
-  epoch: count,
-  cursor: count,
-  splitSize: count,
-});
+/** The env's reset result (env/schemas.ts); observations carry `gold` only when asked for. */
+export const ResetResponse = ResetResultSchema;
 
-export const StepResultSchema = z.strictObject({
-  episodeId: z.string(),
-  groupId: z.string(),
-  index: count,
-  /** null: no verdict (judge failed, or withheld for the eval role). Never read as 0. */
-  reward: z.union([z.literal(0), z.literal(1), z.null()]),
-  verdict: z.enum(['correct', 'incorrect', 'not_attempted']).nullable(),
-  /** `withheld`: eval role; the verdict is kept on the server and summed at close. */
-  status: z.enum(['ok', 'judge_failed', 'withheld']),
-  terminated: z.boolean(),
-  truncated: z.boolean(),
-  info: z.strictObject({
-    questionId: z.string(),
-    extracted: z.string(),
-    judgeId: z.string(),
-    cached: z.boolean(),
-    latencyMs: z.number().min(0),
-    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
-  }),
-});
-export const GroupStatsSchema = z.strictObject({
-  groupId: z.string(),
-  questionId: z.string(),
-  size: count,
-  answered: count,
-  scored: count,
-  meanReward: z.number().nullable(),
-  complete: z.boolean(),
-});
-export const StepResponse = z.strictObject({
-  results: z.array(StepResultSchema),
-  /** Stats of each group touched; empty for the eval role. */
-  groups: z.array(GroupStatsSchema),
-});
+/** The env's step result (env/schemas.ts). For the eval role the server sends status
+ * `withheld`, reward and verdict null, and no group stats. */
+export const StepResponse = StepBatchResultSchema;
 
-/** How the episodes of one env (or split, or server) ended; `open` ones have not ended yet. */
-export const EpisodeCounts = z.strictObject({
-  issued: count,
-  answered: count,
-  expired: count,
-  closed: count,
-  open: count,
-  /** Answered episodes the judge failed on (reward null). */
-  judgeFailed: count,
-  /** Answered episodes with a reward (answered - judgeFailed). */
-  scored: count,
-  /** Sum of rewards over scored episodes (= correct answers). */
-  rewardSum: z.number().min(0),
-  /** rewardSum / scored; null when nothing is scored. */
-  meanReward: z.number().nullable(),
-});
+/** How the episodes of one env (or split, or server) ended (env/schemas.ts). */
+export const EpisodeCounts = EpisodeCountsSchema;
 export type EpisodeCounts = z.infer<typeof EpisodeCounts>;
 
 export const CloseResponse = z.strictObject({
@@ -272,8 +203,6 @@ export const RESPONSE_BODIES = {
 } as const satisfies Record<Verb, z.ZodType>;
 
 export type ResponseBody<V extends Verb> = z.infer<(typeof RESPONSE_BODIES)[V]>;
-export type WireObservation = z.infer<typeof ObservationSchema>;
-export type WireStepResult = z.infer<typeof StepResultSchema>;
 
 /** A response envelope: the verb's body, or an error. */
 export type ResponseEnvelope =

@@ -14,6 +14,8 @@ import type { ValRewards } from './hidden-runs.ts';
 import { type EnvRegistry, Host } from './host.ts';
 import { resolveLimits } from './limits.ts';
 import { renderMetrics } from './metrics.ts';
+import { OPENENV_PATH, OpenEnvBinding } from './openenv/binding.ts';
+import { registerOpenEnvRoutes } from './openenv/routes.ts';
 import { type Limits, PROTOCOL_VERSION, REQUEST_BODIES, RESPONSE_BODIES, VERBS } from './schema.ts';
 import { isLoopback, type TokenEntry } from './tokens.ts';
 import { WS_PATH, WsBinding } from './ws-server.ts';
@@ -109,6 +111,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     reply.type('text/plain; version=0.0.4').send(renderMetrics(host)),
   );
   http.get('/v1/spec', async () => protocolSpec(host, { http: httpPort, grpc: grpcPort }));
+  registerOpenEnvRoutes(http, host);
 
   const heartbeat = opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {};
   const grpcBinding = new GrpcBinding(host, heartbeat);
@@ -124,7 +127,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     grpcBinding.server.forceShutdown();
     throw e;
   }
-  const wsBinding = new WsBinding(host, http.server, heartbeat);
+  const wsBinding = new WsBinding(host, heartbeat);
+  const openEnvBinding = new OpenEnvBinding(host, heartbeat);
+  http.server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === WS_PATH) wsBinding.handleUpgrade(req, socket, head);
+    else if (path === OPENENV_PATH) openEnvBinding.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
   const urlHost = bind.includes(':') ? `[${bind}]` : bind;
 
   let closing: Promise<void> | undefined;
@@ -135,7 +145,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       wsBinding.startDrain();
       grpcBinding.startDrain();
       await host.drained(opts.drainMs ?? 30_000);
-      await Promise.all([wsBinding.close(), grpcBinding.close()]);
+      await Promise.all([wsBinding.close(), openEnvBinding.close(), grpcBinding.close()]);
       await http.close();
       host.stop();
     })();

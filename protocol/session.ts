@@ -5,12 +5,10 @@
  * idle, or the server stops) waits for its requests in flight, then closes its envs so every
  * episode they issued ends closed and is counted.
  */
-import type { SplitName } from '../env/types.ts';
 import type { FactRecallError } from '../lib/errors.ts';
 import { formatIssues } from './codec.ts';
-import { protoError } from './errors.ts';
-import type { HiddenRun } from './hidden-runs.ts';
-import { type Host, type HostedEnv, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import {
   type Envelope,
   type ErrorBody,
@@ -20,17 +18,13 @@ import {
   type Role,
   type Verb,
 } from './schema.ts';
-import { closeSessionEnv, releaseQuota, VERB_HANDLERS } from './verbs.ts';
-
-/** An env opened by this session, with the role it was made under. */
-export interface SessionEnv extends HostedEnv {
-  readonly role: Role;
-  readonly submitter: string;
-  /** Runs over the splits this role sees only as aggregates (hidden-runs.ts). */
-  readonly runs: ReadonlyMap<SplitName, HiddenRun>;
-  /** An eval env holds one slot of its submitter's eval-run quota until it closes. */
-  quotaHeld: boolean;
-}
+import {
+  closeSessionEnv,
+  releaseQuota,
+  type SessionEnv,
+  VERB_HANDLERS,
+  type Session as VerbSession,
+} from './verbs.ts';
 
 export interface SessionOptions {
   /** Binding name, for logs and metrics: ws, grpc, grpc-unary. */
@@ -45,7 +39,7 @@ export interface Reply {
   closeAfter?: boolean;
 }
 
-export class Session {
+export class Session implements VerbSession {
   readonly id: string;
   readonly transport: string;
   role: Role | null = null;

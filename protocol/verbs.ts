@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { sumCounts } from '../env/episodes.ts';
 import type { EpisodeCounts, Observation, SplitName, StepResult } from '../env/types.ts';
-import { protoError } from './errors.ts';
+import { JUDGE_KINDS } from '../judges/index.ts';
+import { protoError, toErrorBody } from './errors.ts';
 import type { EvalRunRecord } from './eval-runs.ts';
 import {
   checkHiddenMake,
@@ -17,17 +18,38 @@ import {
   type RunScore,
   revealedCounts,
 } from './hidden-runs.ts';
-import { toErrorBody } from './host.ts';
+import type { Host, HostedEnv } from './host.ts';
 import {
   PROTOCOL_VERSION,
   type RequestBody,
   type ResponseBody,
+  type Role,
   type Verb,
-  type WireObservation,
-  type WireStepResult,
 } from './schema.ts';
-import type { Session, SessionEnv } from './session.ts';
 import { findToken } from './tokens.ts';
+
+/** An env opened by a session, with the role it was made under. */
+export interface SessionEnv extends HostedEnv {
+  readonly role: Role;
+  readonly submitter: string;
+  /** Runs over the splits this role sees only as aggregates (hidden-runs.ts). */
+  readonly runs: ReadonlyMap<SplitName, HiddenRun>;
+  /** An eval env holds one slot of its submitter's eval-run quota until it closes. */
+  quotaHeld: boolean;
+}
+
+/** What a verb sees of the session it runs in (session.ts implements it). */
+export interface Session {
+  readonly id: string;
+  readonly transport: string;
+  readonly host: Host;
+  role: Role | null;
+  name: string;
+  readonly envs: Map<string, SessionEnv>;
+  newHandle(): string;
+  /** The env behind a handle, or FR_ERR_PROTO_UNKNOWN_HANDLE. */
+  env(handle: string): SessionEnv;
+}
 
 type Handler<V extends Verb> = (s: Session, body: RequestBody<V>) => Promise<ResponseBody<V>>;
 
@@ -39,7 +61,23 @@ const hello: Handler<'hello'> = async (s, body) => {
     throw protoError('FR_ERR_PROTO_VERSION', `client sent ${JSON.stringify(body.version)}`);
   }
   const { tokens } = s.host;
-  if (tokens === null) {
+  if (s.transport === 'grpc-unary') {
+    // Unary calls are authenticated per call from metadata; a unary hello only reports the
+    // role. It never changes it: other calls with the same token share this session.
+    if (body.role !== undefined && body.role !== s.role) {
+      throw protoError(
+        'FR_ERR_PROTO_FORBIDDEN',
+        `unary calls take their role from metadata (${s.role} here), not from hello`,
+      );
+    }
+    if (
+      body.token !== undefined &&
+      tokens !== null &&
+      findToken(tokens, body.token)?.name !== s.name
+    ) {
+      throw protoError('FR_ERR_PROTO_FORBIDDEN', "the token does not match this call's metadata");
+    }
+  } else if (tokens === null) {
     s.role = body.role ?? 'policy';
     s.name = body.client ?? s.role;
   } else {
@@ -51,15 +89,12 @@ const hello: Handler<'hello'> = async (s, body) => {
         `this token's role is ${entry.role}, not ${body.role}`,
       );
     }
-    if (s.role !== null && s.role !== entry.role) {
-      throw protoError('FR_ERR_PROTO_FORBIDDEN', 'the token does not match this session');
-    }
     s.role = entry.role;
     s.name = entry.name;
   }
   return {
     version: PROTOCOL_VERSION,
-    role: s.role,
+    role: s.role!,
     sessionId: s.id,
     server: s.host.serverName,
     limits: { ...s.host.limits },
@@ -69,6 +104,18 @@ const hello: Handler<'hello'> = async (s, body) => {
 const listEnvs: Handler<'list_envs'> = async (s) => ({
   envs: s.host.registry.list().map((e) => ({ id: e.id, description: e.description })),
 });
+
+/**
+ * A judge value only the server may choose: a judge it does not offer clients (llm, panel),
+ * or a spec object (which configures a judge). Any other value is the env's to validate, so a
+ * name no judge has is FR_ERR_ENV_BAD_OPTIONS, as for any bad option value.
+ */
+function isServerOwnedJudge(value: unknown, clientJudges: readonly string[]): boolean {
+  if (typeof value === 'string') {
+    return (JUDGE_KINDS as readonly string[]).includes(value) && !clientJudges.includes(value);
+  }
+  return value !== null && typeof value === 'object';
+}
 
 const make: Handler<'make'> = async (s, body) => {
   if (s.envs.size >= s.host.limits.maxEnvsPerConnection) {
@@ -87,10 +134,10 @@ const make: Handler<'make'> = async (s, body) => {
         `option ${key} is set by the server; clients may set ${s.host.clientOptionKeys.join(', ')}`,
       );
     }
-    if (key === 'judge' && !(typeof value === 'string' && s.host.clientJudges.includes(value))) {
+    if (key === 'judge' && isServerOwnedJudge(value, s.host.clientJudges)) {
       throw protoError(
         'FR_ERR_PROTO_FORBIDDEN',
-        `judge must be one of ${s.host.clientJudges.join(', ')}`,
+        `the judge is the server's unless it is one of ${s.host.clientJudges.join(', ')}`,
       );
     }
     options[key] = value;
@@ -135,7 +182,7 @@ function checkBatch(s: Session, episodes: number, what: string): void {
   }
 }
 
-function wireObservation(o: Observation): WireObservation {
+function wireObservation(o: Observation): Observation {
   return {
     episodeId: o.episodeId,
     groupId: o.groupId,
@@ -164,8 +211,20 @@ const reset: Handler<'reset'> = async (s, body) => {
       'gold answers go to the trainer role on the train split only',
     );
   }
+  if (body.questionIds && !(role === 'trainer' && body.split !== 'test')) {
+    throw protoError(
+      'FR_ERR_PROTO_FORBIDDEN',
+      'questionIds is for the trainer role on the train and val splits only',
+    );
+  }
   checkBatch(s, body.batchSize * body.groupSize, 'batchSize x groupSize');
   const run = hosted.runs.get(body.split);
+  if (run && body.questionIds) {
+    throw protoError(
+      'FR_ERR_PROTO_FORBIDDEN',
+      `the ${body.split} split is served as whole runs in the server order: no questionIds`,
+    );
+  }
   // Sizes below 1 go on to the env, whose code says why (as in-process).
   if (run && body.batchSize >= 1 && body.groupSize >= 1)
     run.checkReset(body.batchSize, body.groupSize);
@@ -173,6 +232,7 @@ const reset: Handler<'reset'> = async (s, body) => {
     split: body.split,
     batchSize: body.batchSize,
     groupSize: body.groupSize,
+    ...(body.questionIds ? { questionIds: [...body.questionIds] } : {}),
   });
   run?.handedOut(r.observations);
   const observations = r.observations.map((o) => {
@@ -184,8 +244,8 @@ const reset: Handler<'reset'> = async (s, body) => {
   return { observations, epoch: r.epoch, cursor: r.cursor, splitSize: r.splitSize };
 };
 
-function wireResult(r: StepResult, withhold: boolean): WireStepResult {
-  const info: WireStepResult['info'] = {
+function wireResult(r: StepResult, withhold: boolean): StepResult {
+  const info: StepResult['info'] = {
     questionId: r.info.questionId,
     extracted: r.info.extracted,
     judgeId: r.info.judgeId,

@@ -4,11 +4,12 @@
  * errors (too many connections, idle timeout, frames too large to read an id from) are sent
  * with id "" before the server closes or carries on.
  */
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, encodeFrame } from './codec.ts';
-import { protoError } from './errors.ts';
-import { type Host, toErrorBody } from './host.ts';
+import { protoError, toErrorBody } from './errors.ts';
+import type { Host } from './host.ts';
 import { Intake } from './intake.ts';
 import { Session } from './session.ts';
 
@@ -87,14 +88,13 @@ export class WsBinding {
 
   constructor(
     private readonly host: Host,
-    server: HttpServer,
     opts: WsBindingOptions = {},
   ) {
     // Frames up to twice the limit are read and answered FR_ERR_PROTO_FRAME_TOO_LARGE; beyond
-    // that ws closes the connection with 1009 before buffering them.
+    // that ws closes the connection with 1009 before buffering them. noServer: the HTTP
+    // server routes upgrades by path (server.ts), as the OpenEnv endpoint shares the port.
     this.wss = new WebSocketServer({
-      server,
-      path: WS_PATH,
+      noServer: true,
       maxPayload: host.limits.maxFrameBytes * 2,
       perMessageDeflate: false,
     });
@@ -103,6 +103,10 @@ export class WsBinding {
     this.periodMs = Math.min(heartbeatMs, host.limits.idleTimeoutMs);
     this.timer = setInterval(() => this.sweep(), this.periodMs);
     this.timer.unref();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
   get connectionCount(): number {

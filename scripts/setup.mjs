@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PY_REQUIREMENTS = [
   'cuda-agent/worker/requirements.txt',
   'protocol/python/requirements-dev.txt',
+  'protocol/python/requirements-integrations.txt',
 ];
 
 const log = (msg) => process.stderr.write(`[setup] ${msg}\n`);

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestMirror, type TestMirror } from '../../env/datasets/download/testMirror.ts';
 import { isFactRecallError } from '../../lib/errors.ts';
 import { hasSharedDatasets, sharedDatasetsDir } from '../../lib/paths.ts';
+import { startTestMirror, type TestMirror } from '../../test/support/test-mirror.ts';
 import { register, runDataFetch, runDataStats } from './data.ts';
 
 let dir: string;

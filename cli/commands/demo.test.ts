@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { FactWorldRunResult } from '../../cuda-agent/coordinator/organism/factworld-run.ts';
-import { openFileCount } from '../../lib/open-files.ts';
+import { openFileCount } from '../../test/support/open-files.ts';
 import { main } from '../main.ts';
 import { formatDemo, formatGrpoDemo, runDemo } from './demo.ts';
 

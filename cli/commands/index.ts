@@ -3,7 +3,9 @@ import { register as data } from './data.ts';
 import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
+import { register as envExport } from './env-export.ts';
 import { register as judge } from './judge.ts';
+import { register as model } from './model.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
 import { register as world } from './world.ts';
@@ -17,7 +19,9 @@ export const COMMANDS: Array<(program: Command) => void> = [
   judge,
   serve,
   env,
+  envExport,
   demo,
   data,
   dataPrepare,
+  model,
 ];

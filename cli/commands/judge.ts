@@ -3,7 +3,6 @@
  * judge with labelled verdicts (`eval`).
  */
 import type { Command } from 'commander';
-import type { VerdictLabel } from '../../env/types.ts';
 import { agreement, formatAgreement } from '../../judges/eval/agreement.ts';
 import { BUNDLED_LABELS, readLabels } from '../../judges/eval/labels.ts';
 import {
@@ -12,6 +11,7 @@ import {
   parseJudgeSpec,
   SqliteCache,
 } from '../../judges/index.ts';
+import type { VerdictLabel } from '../../judges/types.ts';
 import { progress } from '../../lib/progress.ts';
 import { commandGroup } from './group.ts';
 

@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/splits.ts';
 import { DecisionLog, type DecisionRecord } from './decision-log.ts';
-import { tempDir } from './test-helpers.ts';
 
 const dir = tempDir('log');
 const record = (key: string): DecisionRecord => ({

@@ -1,11 +1,11 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/splits.ts';
 import type { QARecord } from '../types.ts';
 import { DecisionLog, decisionKey } from './decision-log.ts';
 import { dedupTrainAgainstHeldOut } from './dedup.ts';
 import { heuristicDecider } from './prepare.ts';
-import { tempDir } from './test-helpers.ts';
 
 const dir = tempDir('dedup');
 const rec = (id: string, question: string, answer: string): QARecord => ({

@@ -6,11 +6,11 @@ import {
   type OpenAiTestServer,
   startOpenAiTestServer,
 } from '../../test/support/openai-server.ts';
+import { tempDir } from '../../test/support/splits.ts';
 import type { QARecord } from '../types.ts';
 import { pairFromContainmentMessages } from './containment-prompt.ts';
 import { LlmDecider, type LlmDeciderOptions } from './llm-decider.ts';
 import { dedupAndWrite, type WriteSplitsInput } from './prepare.ts';
-import { tempDir } from './test-helpers.ts';
 
 const root = tempDir('llm');
 const rec = (id: string, question: string, answers: string[]): QARecord => ({

@@ -1,15 +1,15 @@
 /**
  * The LLM containment decider: one structured request per (test, train) pair through the
- * judges' StructuredClient (retries with backoff, circuit breaker, concurrency limit,
+ * shared LLM client (lib/llm) (retries with backoff, circuit breaker, concurrency limit,
  * timeouts, schema-checked replies, coalescing) and a persistent SQLite cache namespaced by
  * this decider's fingerprint, so a decision is paid for once per model and prompt version.
  * A pair the client cannot decide rejects with the client's coded error; dedup reports it and
  * never reads it as "not contained".
  */
-import { SqliteCache } from '../../judges/cache/sqlite-cache.ts';
-import type { RetryPolicy } from '../../judges/llm/retry-policy.ts';
-import { type ResponseFormatMode, StructuredClient } from '../../judges/llm/structured-client.ts';
 import { fingerprintOf } from '../../lib/hash.ts';
+import type { RetryPolicy } from '../../lib/llm/retry-policy.ts';
+import { SqliteCache } from '../../lib/llm/sqlite-cache.ts';
+import { type ResponseFormatMode, StructuredClient } from '../../lib/llm/structured-client.ts';
 import { cacheDir } from '../../lib/paths.ts';
 import {
   CONTAINMENT_PROMPT_VERSION,
@@ -35,7 +35,7 @@ export interface LlmDeciderOptions {
   timeoutMs?: number;
   /** HTTP requests in flight at once. Default 16. */
   concurrency?: number;
-  /** Retry policy overrides (default: the judges' policy, 4 retries from 250 ms). */
+  /** Retry policy overrides (default: the LLM client's, 4 retries from 250 ms). */
   retry?: Partial<RetryPolicy>;
   responseFormat?: ResponseFormatMode;
   maxTokens?: number;

@@ -1,10 +1,10 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/splits.ts';
 import { loadPreparedSplits, resolvePreparedDir } from './load.ts';
 import type { PrepareResult } from './prepare.ts';
 import { prepareDataset } from './prepare-dataset.ts';
-import { tempDir } from './test-helpers.ts';
 
 const root = tempDir('load');
 let fresh: (name: string) => Promise<{ dir: string; result: PrepareResult }>;

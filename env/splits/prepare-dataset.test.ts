@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { normalizeAnswer } from '../../judges/normalize.ts';
 import { sha256 } from '../../lib/hash.ts';
 import { hasSharedDatasets } from '../../lib/paths.ts';
+import { preparedFiles, tempDir } from '../../test/support/splits.ts';
 import type { DatasetName, QARecord } from '../types.ts';
 import { loadPreparedSplits } from './load.ts';
 import { prepareDataset } from './prepare-dataset.ts';
-import { preparedFiles, tempDir } from './test-helpers.ts';
 
 const root = tempDir('prepare');
 const readJsonl = (path: string) =>

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasSharedDatasets } from '../../lib/paths.ts';
+import { countingDecider, preparedFiles, tempDir } from '../../test/support/splits.ts';
 import { DECISION_LOG_FILE } from './manifest.ts';
 import { heuristicDecider } from './prepare.ts';
 import { prepareDataset } from './prepare-dataset.ts';
-import { countingDecider, preparedFiles, tempDir } from './test-helpers.ts';
 
 const root = tempDir('resume');
 const logKeys = (dir: string) =>

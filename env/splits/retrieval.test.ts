@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hasSharedDatasets } from '../../lib/paths.ts';
 import { seededPermutation } from '../../lib/rng.ts';
+import { BruteForceBm25 } from '../../test/support/bm25-reference.ts';
 import { loadSharedDataset } from '../datasets/index.ts';
 import type { QARecord } from '../types.ts';
-import { BruteForceBm25 } from './bm25-reference.ts';
 import { CandidateIndex } from './retrieval.ts';
 
 const rec = (id: string, question: string, answers: string[]): QARecord => ({

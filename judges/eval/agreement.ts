@@ -3,7 +3,7 @@
  * over the three labels, plus the same on the binary reward (correct vs not), which is what
  * training sees. Failed verdicts are counted, and left out of accuracy and kappa.
  */
-import type { VerdictLabel } from '../../env/types.ts';
+import type { VerdictLabel } from '../types.ts';
 
 export const LABELS: readonly VerdictLabel[] = ['correct', 'incorrect', 'not_attempted'];
 

@@ -4,7 +4,7 @@
  * cached verdicts and env fingerprints made with another prompt are never mixed in.
  */
 import { z } from 'zod';
-import type { ChatMessage } from '../../env/types.ts';
+import type { ChatMessage } from '../../lib/llm/chat.ts';
 import type { JudgeItem } from '../types.ts';
 
 export const GRADING_PROMPT_VERSION = 'factrecall-grade-v1';

@@ -3,7 +3,7 @@
  * (with FACTRECALL_JUDGE_MODEL, and OPENAI_API_KEY where the endpoint needs one).
  */
 import { describe, expect, it } from 'vitest';
-import { OBVIOUS_CASES } from '../conformance.ts';
+import { OBVIOUS_CASES } from '../../test/support/judge-conformance.ts';
 import { LlmJudge } from './llm-judge.ts';
 
 const live = Boolean(process.env.OPENAI_BASE_URL && process.env.FACTRECALL_JUDGE_MODEL);

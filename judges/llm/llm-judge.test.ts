@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeJudgeConformance } from '../../test/support/judge-conformance.ts';
 import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
-import { describeJudgeConformance } from '../conformance.ts';
 import type { JudgeItem } from '../types.ts';
 import { LlmJudge, type LlmJudgeOptions } from './llm-judge.ts';
 

@@ -11,7 +11,9 @@
 import { z } from 'zod';
 import { isFactRecallError } from '../../lib/errors.ts';
 import { canonicalJson, fingerprintOf, sha256 } from '../../lib/hash.ts';
-import { SqliteCache } from '../cache/sqlite-cache.ts';
+import { SqliteCache } from '../../lib/llm/sqlite-cache.ts';
+import { StructuredClient, type StructuredClientStats } from '../../lib/llm/structured-client.ts';
+import { cacheDir } from '../../lib/paths.ts';
 import { judgeError } from '../errors.ts';
 import { isExactMatch } from '../exact.ts';
 import { normalizeAnswer } from '../normalize.ts';
@@ -24,7 +26,7 @@ import {
   ONE_WORD_INSTRUCTION,
   parseOneWordVerdict,
 } from './grading-prompt.ts';
-import { StructuredClient, type StructuredClientStats } from './structured-client.ts';
+import { asJudgeError } from './llm-errors.ts';
 
 /** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
 export const LLM_JUDGE_VERSION = 1;
@@ -96,7 +98,7 @@ export class LlmJudge implements Judge {
       maxTokens: o.maxTokens,
       responseFormat: o.responseFormat,
     });
-    this.cache = o.cachePath === null ? undefined : new SqliteCache(o.cachePath ?? undefined);
+    this.cache = o.cachePath === null ? undefined : openCache(o.cachePath);
     this.client = new StructuredClient({
       baseURL,
       ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
@@ -160,16 +162,27 @@ export class LlmJudge implements Judge {
         reasoning: r.value.reasoning,
       });
     } catch (e) {
-      if (isFactRecallError(e, 'FR_ERR_JUDGE_CANCELLED')) throw e;
+      const error = asJudgeError(e);
+      if (isFactRecallError(error, 'FR_ERR_JUDGE_CANCELLED')) throw error;
       this.failedVerdicts++;
-      const error = isFactRecallError(e)
-        ? e
-        : judgeError('FR_ERR_JUDGE_UNAVAILABLE', e instanceof Error ? e.message : String(e));
       return failedVerdict(this.id, error, performance.now() - start);
     }
   }
 
   async close(): Promise<void> {
     this.cache?.close();
+  }
+}
+
+/** Where verdicts are cached unless told otherwise (FACTRECALL_CACHE or .cache/). */
+export function defaultVerdictCachePath(): string {
+  return cacheDir('judges', 'verdicts.sqlite');
+}
+
+function openCache(path: string | undefined): SqliteCache {
+  try {
+    return new SqliteCache(path ?? defaultVerdictCachePath());
+  } catch (e) {
+    throw asJudgeError(e);
   }
 }

@@ -14,8 +14,7 @@
  * ```
  */
 import { GRPC_STATUS } from '../../lib/errors.ts';
-import { protoError } from '../errors.ts';
-import { toErrorBody } from '../host.ts';
+import { protoError, toErrorBody } from '../errors.ts';
 import {
   type ErrorBody,
   PROTOCOL_VERSION,
@@ -24,7 +23,7 @@ import {
   type Role,
   type Verb,
 } from '../schema.ts';
-import { RemoteEnv } from './remote-env.ts';
+import { type EnvConnection, RemoteEnv, type RequestOptions } from './remote-env.ts';
 import { type InboundEnvelope, openWire, type Wire, type WireFactory } from './wire.ts';
 
 /** An error answered by the server (or raised by the client for deadlines and lost connections). */
@@ -73,10 +72,7 @@ export interface ClientOptions {
   openWire?: WireFactory;
 }
 
-export interface RequestOptions {
-  deadlineMs?: number;
-  signal?: AbortSignal;
-}
+export type { RequestOptions };
 
 interface Pending {
   resolve(body: unknown): void;
@@ -84,7 +80,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export class FactRecallClient {
+export class FactRecallClient implements EnvConnection {
   /** Incremented on every (re)connection; envs made on an older one are gone. */
   generation = 0;
   hello: ResponseBody<'hello'> | undefined;

@@ -12,8 +12,26 @@ import type {
   ResetResult,
   StepBatchResult,
 } from '../../env/types.ts';
-import type { ResponseBody, WireObservation } from '../schema.ts';
-import type { FactRecallClient, RequestOptions } from './client.ts';
+import type { RequestBody, ResponseBody, Verb } from '../schema.ts';
+
+export interface RequestOptions {
+  deadlineMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * What a RemoteEnv needs of its connection: send a request, and know when the connection was
+ * remade (the server closed the envs of the old one). FactRecallClient provides it.
+ */
+export interface EnvConnection {
+  /** Incremented on every (re)connection. */
+  readonly generation: number;
+  request<V extends Verb>(
+    verb: V,
+    body: RequestBody<V>,
+    opts?: RequestOptions,
+  ): Promise<ResponseBody<V>>;
+}
 
 export class RemoteEnv implements EnvApi {
   private handle: string | undefined;
@@ -24,7 +42,7 @@ export class RemoteEnv implements EnvApi {
   summary: ResponseBody<'close'> | undefined;
 
   constructor(
-    readonly client: FactRecallClient,
+    readonly client: EnvConnection,
     readonly envId: string,
     readonly options: Record<string, unknown> | undefined,
   ) {}
@@ -37,7 +55,7 @@ export class RemoteEnv implements EnvApi {
     });
     this.handle = r.handle;
     this.generation = this.client.generation;
-    this.specValue = r.spec as EnvSpec;
+    this.specValue = r.spec;
   }
 
   spec(): EnvSpec {
@@ -57,7 +75,7 @@ export class RemoteEnv implements EnvApi {
   async reset(
     opts: ResetOptions & { withGold?: boolean },
     ro?: RequestOptions,
-  ): Promise<Omit<ResetResult, 'observations'> & { observations: WireObservation[] }> {
+  ): Promise<ResetResult> {
     if (this.generation !== this.client.generation && !this.closed) await this.open();
     return this.client.request(
       'reset',
@@ -67,13 +85,14 @@ export class RemoteEnv implements EnvApi {
         batchSize: opts.batchSize,
         groupSize: opts.groupSize,
         ...(opts.withGold ? { withGold: true } : {}),
+        ...(opts.questionIds ? { questionIds: [...opts.questionIds] } : {}),
       },
       ro,
     );
   }
 
   async step(actions: readonly Action[], ro?: RequestOptions): Promise<StepBatchResult> {
-    const r = await this.client.request(
+    return this.client.request(
       'step',
       {
         handle: this.handle!,
@@ -81,8 +100,6 @@ export class RemoteEnv implements EnvApi {
       },
       ro,
     );
-    // 'withheld' (eval role) is the wire's third status; EnvApi users see it as a null reward.
-    return r as unknown as StepBatchResult;
   }
 
   /** Close and return the server's summary (episode counts; the eval run id for eval). */

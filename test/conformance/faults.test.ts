@@ -6,7 +6,6 @@ import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { FactRecallClient, ProtocolError } from '../../protocol/client/client.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
-import type { Limits } from '../../protocol/schema.ts';
 import { serve } from '../../protocol/server.ts';
 import { parseTokens } from '../../protocol/tokens.ts';
 import { closeServersAfterEach, slowJudge, startServer, until } from '../support/servers.ts';

@@ -120,7 +120,6 @@ describe('keepalive', () => {
       sock.resume();
       setTimeout(() => sock.pause(), 5);
     }, 60);
-    void p.closed.then((c) => console.log('CLOSED', c, ids.size));
     try {
       for (let i = 0; i < 24; i++) ids.add((await p.next()).id);
     } finally {

@@ -13,12 +13,12 @@ import {
   groupQuestions,
   worldSplitSource,
 } from '../../../env/datasets/factworld/index.ts';
+import { TEST_TRAIN, testCacheDir, testOrganism } from '../../../test/support/test-organism.ts';
 import { findPythonWithTorch } from '../launcher.ts';
 import { deepMerge, parseTrainConfig } from '../training/config.ts';
 import { WorkerClient } from '../worker-client.ts';
 import { runFactWorldGrpo, startRlWorker, typedChance } from './factworld-run.ts';
 import { ensurePretrained } from './pretrain.ts';
-import { TEST_TRAIN, testCacheDir, testOrganism } from './test-organism.ts';
 
 let python: string | undefined;
 try {

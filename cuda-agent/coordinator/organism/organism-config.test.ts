@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateWorld, worldStats } from '../../../env/datasets/factworld/index.ts';
+import { TEST_ORGANISM, TEST_TRAIN } from '../../../test/support/test-organism.ts';
 import { DEMO_WORLD, pretrainKey, rlSettings } from './organism-config.ts';
 import { modelDir } from './pretrain.ts';
 import { loadRunConfig } from './run-config.ts';
-import { TEST_ORGANISM, TEST_TRAIN } from './test-organism.ts';
 
 const runConfig = (overrides: string[]) =>
   loadRunConfig({ preset: TEST_TRAIN, organismPreset: TEST_ORGANISM, overrides });

@@ -6,7 +6,6 @@
  * - sampled correct counts (n answers per question at the training temperature), for pass@k
  *   and accessibility buckets, on train and val.
  */
-import type { Observation } from '../../../env/types.ts';
 import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
 import type { GenerateParams } from '../worker-types.ts';
 import type { EnvConnections } from './env-connection.ts';
@@ -73,11 +72,7 @@ async function rollout(
   for (let done = 0; done < questions; done += perReset) {
     const batch = Math.min(perReset, questions - done);
     const r = await env.reset({ split, batchSize: batch, groupSize: n });
-    const groups = await generateForGroups(
-      groupObservations(r.observations as Observation[]),
-      generate,
-      sampling,
-    );
+    const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
     const step = await env.step(actionsOf(groups));
     scoreRollout(groups, step.results);
     out.push(...groups);
@@ -90,9 +85,10 @@ export async function greedyEval(
   conn: EnvConnections,
   generate: Generate,
   split: 'train' | 'val' | 'test',
-  opts: { maxQuestions?: number; maxNewTokens: number },
+  opts: { maxQuestions?: number; maxNewTokens: number; make?: Record<string, unknown> },
 ): Promise<GreedyEval> {
-  const env = await conn.make(split === 'test' ? 'eval' : 'policy');
+  // `make` adds env options for this evaluation only (e.g. another judge: {judge: 'exact'}).
+  const env = await conn.make(split === 'test' ? 'eval' : 'policy', opts.make);
   try {
     const n = await questionsIn(env, split, opts.maxQuestions);
     const groups = await rollout(env, split, n, 1, generate, {

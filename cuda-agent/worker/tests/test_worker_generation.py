@@ -48,7 +48,7 @@ def test_a_seed_makes_sampling_reproducible_and_greedy_is_the_argmax():
     assert a == b
     g = w.generate({"prompts": PROMPTS[:1], "n": 2, "greedy": True, "max_new_tokens": 6})["results"][0]
     assert g["samples"][0]["token_ids"] == g["samples"][1]["token_ids"]
-    model = w.learner.policy.eval()
+    model = w.learner.policy.module.eval()
     first = model(torch.tensor([g["prompt_ids"]]))[0][0, -1].argmax()
     assert g["samples"][0]["token_ids"][0] == int(first)
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../../../lib/errors.ts';
 import { hasSharedDatasets, sharedDatasetsDir } from '../../../lib/paths.ts';
+import { startTestMirror, type TestMirror } from '../../../test/support/test-mirror.ts';
 import { loadDatasetFile } from '../load.ts';
 import { fetchDataset } from './fetchDataset.ts';
-import { startTestMirror, type TestMirror } from './testMirror.ts';
 
 const present = hasSharedDatasets();
 if (!present) console.warn(`skipping fetch tests on real files: ${sharedDatasetsDir()} is missing`);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../../../lib/errors.ts';
+import { startTestMirror } from '../../../test/support/test-mirror.ts';
 import { downloadFile } from './resumableDownload.ts';
-import { startTestMirror } from './testMirror.ts';
 
 let dir: string;
 beforeAll(async () => {

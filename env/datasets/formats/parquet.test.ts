@@ -6,10 +6,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestMirror } from '../../../test/support/test-mirror.ts';
+import { type ParquetField, writeTinyParquet } from '../../../test/support/tiny-parquet-writer.ts';
 import { fetchDataset } from '../download/fetchDataset.ts';
-import { startTestMirror } from '../download/testMirror.ts';
 import { loadDatasetFile } from '../load.ts';
-import { type ParquetField, writeTinyParquet } from './tinyParquetWriter.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -16,3 +16,21 @@ from fr_protocol_server import running_server  # noqa: E402
 def server():
     with running_server() as info:
         yield info
+
+
+@pytest.fixture
+def judged_server():
+    """A `factrecall serve` whose LLM judge is a local fake; its first grading request fails."""
+    from fake_judge import llm_judge_spec, running_fake_judge
+
+    with running_fake_judge(fail_first=1) as (judge, base_url):
+        with running_server("--judge", llm_judge_spec(base_url)) as info:
+            yield {**info, "judge": judge}
+
+
+@pytest.fixture(scope="session")
+def train_export(tmp_path_factory):
+    """The default env's train split, exported as `factrecall env export` writes it."""
+    from fr_protocol_server import export_split
+
+    return export_split("train", tmp_path_factory.mktemp("export") / "train.jsonl")

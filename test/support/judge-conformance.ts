@@ -8,7 +8,7 @@
  * ```
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Judge, type JudgeItem, rewardOf, type Verdict } from './types.ts';
+import { type Judge, type JudgeItem, rewardOf, type Verdict } from '../../judges/types.ts';
 
 export interface JudgeConformanceOptions {
   /** Per-test timeout for judges that call a server (ms). */

@@ -2,8 +2,8 @@
  * `StructuredClient`: one chat request in, one zod-validated JSON object out, from any
  * OpenAI-compatible endpoint (vLLM, SGLang, Ollama, OpenAI) through the `openai` package.
  *
- * It is the LLM plumbing of the `llm` judge, written to be reused for any other structured
- * prompt (for example the dataset dedup question `{is_contained, reasoning}`):
+ * It is the LLM plumbing shared by the `llm` judge and the dataset dedup question
+ * (`{is_contained, reasoning}`); each wraps its errors in its own codes:
  *
  * ```ts
  * const client = new StructuredClient({ model: 'qwen2.5-72b', baseURL: 'http://gpu:8000/v1' });
@@ -23,7 +23,7 @@
  * - **coalescing**: requests with the same key (cacheKey, else the request itself) in flight
  *   at once share one call.
  * - **circuit breaker**: after consecutive endpoint failures it fails fast with the retryable
- *   `FR_ERR_JUDGE_UNAVAILABLE` (with `retryAfterMs`) until a probe succeeds.
+ *   `FR_ERR_LLM_UNAVAILABLE` (with `retryAfterMs`) until a probe succeeds.
  * - **concurrency limit** (p-limit) on HTTP attempts, not on backoff sleeps.
  * - **timeout** per attempt; **retries** on 408/409/429/5xx, timeouts and connection errors with
  *   capped exponential backoff and jitter, honouring `retry-after-ms` / `retry-after`.
@@ -31,19 +31,19 @@
  *   server supports it; in `auto` mode a 400 about the response format switches this client to
  *   text mode, where the request's `text` fallback (an instruction and a parser) is used.
  *   A reply that fails validation is retried (`parseRetries`) and then reported as
- *   `FR_ERR_JUDGE_UNPARSEABLE`: never guessed.
+ *   `FR_ERR_LLM_UNPARSEABLE`: never guessed.
  *
- * Errors are FactRecallErrors with codes from judges/errors.ts.
+ * Errors are FactRecallErrors with codes from lib/llm/errors.ts (FR_ERR_LLM_*).
  */
 import OpenAI from 'openai';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { z } from 'zod';
-import type { ChatMessage } from '../../env/types.ts';
-import { type FactRecallError, isFactRecallError } from '../../lib/errors.ts';
-import { canonicalJson, sha256 } from '../../lib/hash.ts';
-import { judgeError } from '../errors.ts';
+import { type FactRecallError, isFactRecallError } from '../errors.ts';
+import { canonicalJson, sha256 } from '../hash.ts';
+import type { ChatMessage } from './chat.ts';
 import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_BREAKER } from './circuit-breaker.ts';
 import { InFlight } from './coalesce.ts';
+import { llmError } from './errors.ts';
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
@@ -183,8 +183,8 @@ export class StructuredClient {
 
   constructor(opts: StructuredClientOptions) {
     const baseURL = opts.baseURL ?? process.env.OPENAI_BASE_URL;
-    if (!baseURL) throw judgeError('FR_ERR_JUDGE_CONFIG', 'no base URL');
-    if (!opts.model) throw judgeError('FR_ERR_JUDGE_CONFIG', 'no model');
+    if (!baseURL) throw llmError('FR_ERR_LLM_CONFIG', 'no base URL');
+    if (!opts.model) throw llmError('FR_ERR_LLM_CONFIG', 'no model');
     this.model = opts.model;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
@@ -224,7 +224,7 @@ export class StructuredClient {
   async request<T>(req: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const start = performance.now();
     this.counters.requests++;
-    if (req.signal?.aborted) throw judgeError('FR_ERR_JUDGE_CANCELLED');
+    if (req.signal?.aborted) throw llmError('FR_ERR_LLM_CANCELLED');
     if (this.cache && req.cacheKey !== undefined) {
       const stored = req.schema.safeParse(this.cache.get(req.cacheKey));
       if (stored.success) {
@@ -250,7 +250,7 @@ export class StructuredClient {
         ? { ...result, coalesced: true, attempts: 0, latencyMs: performance.now() - start }
         : { ...result, latencyMs: performance.now() - start };
     } catch (e) {
-      if (req.signal?.aborted) throw judgeError('FR_ERR_JUDGE_CANCELLED', undefined, { cause: e });
+      if (req.signal?.aborted) throw llmError('FR_ERR_LLM_CANCELLED', undefined, { cause: e });
       throw e;
     }
   }
@@ -279,25 +279,21 @@ export class StructuredClient {
       if ('circuitOpenMs' in outcome) {
         this.counters.failures++;
         const waitMs = outcome.circuitOpenMs;
-        throw judgeError(
-          'FR_ERR_JUDGE_UNAVAILABLE',
-          `circuit open for ${Math.ceil(waitMs)} ms more`,
-          {
-            retryAfterMs: waitMs,
-          },
-        );
+        throw llmError('FR_ERR_LLM_UNAVAILABLE', `circuit open for ${Math.ceil(waitMs)} ms more`, {
+          retryAfterMs: waitMs,
+        });
       }
       if ('value' in outcome) {
         if (this.cache && req.cacheKey !== undefined) this.cache.set(req.cacheKey, outcome.value);
         return { value: outcome.value, cached: false, coalesced: false, attempts, latencyMs: 0 };
       }
-      if (outcome.error.code === 'FR_ERR_JUDGE_UNPARSEABLE') {
+      if (outcome.error.code === 'FR_ERR_LLM_UNPARSEABLE') {
         this.counters.parseFailures++;
         if (parseFailures++ < this.parseRetries) continue;
         this.counters.failures++;
         throw outcome.error;
       }
-      if (outcome.error.code === 'FR_ERR_JUDGE_CANCELLED') throw outcome.error;
+      if (outcome.error.code === 'FR_ERR_LLM_CANCELLED') throw outcome.error;
       if (outcome.switchedToText) continue;
       const hint = outcome.hintMs;
       const hintTooLong = hint !== undefined && hint > this.retry.maxRetryAfterMs;
@@ -311,7 +307,7 @@ export class StructuredClient {
       try {
         await sleep(delay, signal);
       } catch {
-        throw judgeError('FR_ERR_JUDGE_CANCELLED');
+        throw llmError('FR_ERR_LLM_CANCELLED');
       }
     }
   }
@@ -320,7 +316,7 @@ export class StructuredClient {
   private recordOnBreaker(o: { value: unknown } | AttemptFailure): void {
     if ('value' in o) this.breaker.onSuccess();
     else if (o.endpointFault) this.breaker.onFailure();
-    else if (o.error.code === 'FR_ERR_JUDGE_CANCELLED') this.breaker.release();
+    else if (o.error.code === 'FR_ERR_LLM_CANCELLED') this.breaker.release();
     else this.breaker.onSuccess();
   }
 
@@ -381,14 +377,14 @@ export class StructuredClient {
 
   private unparseable(detail: string): AttemptFailure {
     return {
-      error: judgeError('FR_ERR_JUDGE_UNPARSEABLE', detail),
+      error: llmError('FR_ERR_LLM_UNPARSEABLE', detail),
       endpointFault: false,
       retryable: true,
     };
   }
 
   private cancelled(): AttemptFailure {
-    return { error: judgeError('FR_ERR_JUDGE_CANCELLED'), endpointFault: false, retryable: false };
+    return { error: llmError('FR_ERR_LLM_CANCELLED'), endpointFault: false, retryable: false };
   }
 
   private classify(
@@ -400,7 +396,7 @@ export class StructuredClient {
     if (isFactRecallError(e)) return { error: e, endpointFault: false, retryable: e.retryable };
     if (e instanceof OpenAI.APIConnectionTimeoutError) {
       return {
-        error: judgeError('FR_ERR_JUDGE_TIMEOUT', `no reply within ${this.timeoutMs} ms`),
+        error: llmError('FR_ERR_LLM_TIMEOUT', `no reply within ${this.timeoutMs} ms`),
         endpointFault: true,
         retryable: true,
       };
@@ -413,7 +409,7 @@ export class StructuredClient {
       if (refusedFormat && !sentAsText && this.configuredMode === 'auto') {
         this.mode = 'text';
         return {
-          error: judgeError('FR_ERR_JUDGE_REJECTED', detail),
+          error: llmError('FR_ERR_LLM_REJECTED', detail),
           endpointFault: false,
           retryable: false,
           switchedToText: true,
@@ -421,15 +417,15 @@ export class StructuredClient {
       }
       if (!isRetryableStatus(status)) {
         return {
-          error: judgeError('FR_ERR_JUDGE_REJECTED', detail),
+          error: llmError('FR_ERR_LLM_REJECTED', detail),
           endpointFault: false,
           retryable: false,
         };
       }
       if (status === 429) {
         return {
-          error: judgeError(
-            'FR_ERR_JUDGE_RATE_LIMITED',
+          error: llmError(
+            'FR_ERR_LLM_RATE_LIMITED',
             detail,
             hintMs !== undefined ? { retryAfterMs: hintMs } : {},
           ),
@@ -440,8 +436,8 @@ export class StructuredClient {
         };
       }
       return {
-        error: judgeError(
-          'FR_ERR_JUDGE_UNAVAILABLE',
+        error: llmError(
+          'FR_ERR_LLM_UNAVAILABLE',
           detail,
           hintMs !== undefined ? { retryAfterMs: hintMs } : {},
         ),
@@ -453,7 +449,7 @@ export class StructuredClient {
     // Connection refused or reset, a body cut short, an unreadable response: the endpoint's fault.
     const message = e instanceof Error ? e.message : String(e);
     return {
-      error: judgeError('FR_ERR_JUDGE_UNAVAILABLE', message.slice(0, 300), { cause: e }),
+      error: llmError('FR_ERR_LLM_UNAVAILABLE', message.slice(0, 300), { cause: e }),
       endpointFault: true,
       retryable: true,
     };

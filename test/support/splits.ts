@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import type { ContainmentDecider } from './decider.ts';
-import type { DeciderFactory } from './prepare.ts';
+import type { ContainmentDecider } from '../../env/splits/decider.ts';
+import type { DeciderFactory } from '../../env/splits/prepare.ts';
 
 /** A temporary directory removed after the file's tests. */
 export function tempDir(prefix: string): string {

@@ -84,11 +84,11 @@ describe('StructuredClient with a prompt other than grading', () => {
         schema: Contained,
         schemaName: 'c',
       }),
-    ).rejects.toMatchObject({ code: 'FR_ERR_JUDGE_REJECTED', retryable: false });
+    ).rejects.toMatchObject({ code: 'FR_ERR_LLM_REJECTED', retryable: false });
     expect(server.requests.length - before).toBe(1);
   });
 
-  it('fails with FR_ERR_JUDGE_UNAVAILABLE when nothing listens at the URL', async () => {
+  it('fails with FR_ERR_LLM_UNAVAILABLE when nothing listens at the URL', async () => {
     const dead = new StructuredClient({
       baseURL: 'http://127.0.0.1:9/v1',
       model: 'm',
@@ -101,7 +101,7 @@ describe('StructuredClient with a prompt other than grading', () => {
         schemaName: 'c',
       }),
     ).rejects.toMatchObject({
-      code: 'FR_ERR_JUDGE_UNAVAILABLE',
+      code: 'FR_ERR_LLM_UNAVAILABLE',
       retryable: true,
     });
   });

@@ -4,8 +4,8 @@
  * formula and parameters as minisearch (score per matched term, summed, times the number of
  * matched query terms; document length = distinct tokens).
  */
-import { BM25_PARAMS } from './retrieval.ts';
-import { contentTokens, distinctTokens } from './tokens.ts';
+import { BM25_PARAMS } from '../../env/splits/retrieval.ts';
+import { contentTokens, distinctTokens } from '../../env/splits/tokens.ts';
 
 export class BruteForceBm25 {
   private readonly docs: Array<{ tf: Map<string, number>; length: number }>;

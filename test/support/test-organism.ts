@@ -4,8 +4,11 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainConfigInput } from '../training/config.ts';
-import { type OrganismConfigInput, parseOrganismConfig } from './organism-config.ts';
+import {
+  type OrganismConfigInput,
+  parseOrganismConfig,
+} from '../../cuda-agent/coordinator/organism/organism-config.ts';
+import type { TrainConfigInput } from '../../cuda-agent/coordinator/training/config.ts';
 
 export const TEST_ORGANISM: OrganismConfigInput = {
   world: { seed: 7, people: 60 },

@@ -10,14 +10,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { cacheDir } from '../../lib/paths.ts';
-import { judgeError } from '../errors.ts';
-import type { StructuredCache } from '../llm/structured-client.ts';
-
-/** Where verdicts are cached unless told otherwise (FACTRECALL_CACHE or .cache/). */
-export function defaultVerdictCachePath(): string {
-  return cacheDir('judges', 'verdicts.sqlite');
-}
+import { llmError } from './errors.ts';
+import type { StructuredCache } from './structured-client.ts';
 
 export interface CacheStats {
   path: string;
@@ -34,7 +28,7 @@ export class SqliteCache {
   private readonly getStmt: Database.Statement<[string, string], { value: string }>;
   private readonly setStmt: Database.Statement<[string, string, string, number]>;
 
-  constructor(path: string = defaultVerdictCachePath()) {
+  constructor(path: string) {
     this.path = path;
     let db: Database.Database | undefined;
     try {
@@ -67,7 +61,7 @@ export class SqliteCache {
     } catch (e) {
       // Opening can succeed on a file that is not a database; do not leave its handle open.
       if (db?.open) db.close();
-      throw judgeError('FR_ERR_JUDGE_CACHE', `${path}: ${(e as Error).message}`, { cause: e });
+      throw llmError('FR_ERR_LLM_CACHE', `${path}: ${(e as Error).message}`, { cause: e });
     }
   }
 

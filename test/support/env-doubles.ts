@@ -4,9 +4,9 @@
  * Judge); nothing here is used by the env itself.
  */
 
-import type { Judge, JudgeItem, Verdict } from '../judges/types.ts';
-import { fingerprintOf } from '../lib/hash.ts';
-import type { QARecord, SplitName, SplitSource } from './types.ts';
+import type { QARecord, SplitName, SplitSource } from '../../env/types.ts';
+import type { Judge, JudgeItem, Verdict } from '../../judges/types.ts';
+import { fingerprintOf } from '../../lib/hash.ts';
 
 const CAPITALS: ReadonlyArray<readonly [string, string]> = [
   ['France', 'Paris'],

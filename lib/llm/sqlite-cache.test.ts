@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openFileCount } from '../../lib/open-files.ts';
+import { openFileCount } from '../../test/support/open-files.ts';
 import { SqliteCache } from './sqlite-cache.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-cache-'));
@@ -65,14 +65,14 @@ describe('the SQLite cache', () => {
     c.close();
   }, 60_000);
 
-  it('reports a file that is not a database as FR_ERR_JUDGE_CACHE', async () => {
+  it('reports a file that is not a database as FR_ERR_LLM_CACHE', async () => {
     const { writeFileSync } = await import('node:fs');
     const path = join(dir, 'garbage.sqlite');
     writeFileSync(
       path,
       'this is not a database, just text that is long enough to have a header '.repeat(20),
     );
-    expect(() => new SqliteCache(path)).toThrow(/verdict cache cannot be opened/);
+    expect(() => new SqliteCache(path)).toThrow(/answer cache cannot be opened/);
     expect(openFileCount(path) ?? 0).toBe(0);
   });
 
