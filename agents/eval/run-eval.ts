@@ -83,7 +83,12 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   });
   try {
     const prompt = o.baseline === 'cot' ? 'cot' : 'direct';
-    const env = await client.make('FactRecall-v0', { judge: o.judge, prompt, seed: o.seed ?? 0 });
+    // An eval run goes through the test split in the server's order: it may not choose a seed.
+    const env = await client.make('FactRecall-v0', {
+      judge: o.judge,
+      prompt,
+      ...(role === 'eval' ? {} : { seed: o.seed ?? 0 }),
+    });
     const spec = env.spec();
     const size = spec.splits[o.split] ?? 0;
     const total = Math.min(size, o.questions ?? size);
