@@ -16,9 +16,9 @@ import {
 } from '../../../env/datasets/factworld/index.ts';
 import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
 import { scoreGold } from '../analysis/gold-prob.ts';
-import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import {
   type GreedyRow,
   type PassAtKRow,
