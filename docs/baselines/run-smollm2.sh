@@ -20,7 +20,7 @@ $FR eval --model smollm2 --splits triviaqa --split val --questions "${VAL_QUESTI
   --baseline maj --samples "${SAMPLES:-16}" --max-tokens 12 --judge exact contains --threads 1 --sequences 8 \
   --out "$OUT" --quiet 2>&1 | tee "$OUT/maj16-val.log"
 
-# 2b. pass@k and maj@k to 128 on two TriviaQA val questions.
+# 2b. pass@k and maj@k to 128 on two TriviaQA val questions (started; did not finish in the session).
 $FR eval --model smollm2 --splits triviaqa --split val --questions 2 \
   --baseline maj --samples 128 --max-tokens 12 --judge exact contains --threads 1 --sequences 8 \
   --out "$OUT" --quiet 2>&1 | tee "$OUT/passk128-val.log"
