@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { LlmJudge } from '../judges/llm/llm-judge.ts';
 import type { JudgeItem } from '../judges/types.ts';
 import { keepAliveFetch } from '../lib/llm/http-fetch.ts';
+import { textTable } from '../lib/text-table.ts';
 
 const { values } = parseArgs({
   options: {
@@ -130,10 +131,8 @@ const header = [
   'rate now/before',
   'cpu before/now',
 ];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+const table = textTable([header, ...rows], { align: header.map(() => 'right' as const) });
 console.log(
   `llm judge throughput, ${total} items, test server latency ${latencyMs} ms, ideal = concurrency / latency (${levels.map((c) => `${c}: ${(c / (latencyMs / 1000)).toFixed(0)}/s`).join(', ')})`,
 );
-console.log(line(header));
-for (const r of rows) console.log(line(r));
+for (const line of table) console.log(line);

@@ -81,6 +81,11 @@ export const envError = defineErrors('ENV', {
     retryable: false,
     grpc: 'FAILED_PRECONDITION',
   },
+  FR_ERR_ENV_UNKNOWN_QUESTION: {
+    message: 'no question with this id in the split',
+    retryable: false,
+    grpc: 'NOT_FOUND',
+  },
   FR_ERR_ENV_JUDGE_FAILED: {
     message: 'the judge gave no verdict (reward null, never 0)',
     retryable: true,

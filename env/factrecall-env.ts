@@ -26,6 +26,7 @@ import type {
   GroupStats,
   LocalEnv,
   Observation,
+  QARecord,
   ResetOptions,
   ResetResult,
   SplitName,
@@ -47,8 +48,15 @@ export interface FactRecallEnvParts {
 type JudgeOutcome = Pick<Verdict, 'verdict' | 'reward' | 'status' | 'judgeId' | 'cached'> &
   Pick<Verdict, 'latencyMs' | 'error'>;
 
+/** Episodes handled between yields to the event loop in a big reset or step. */
+const WORK_CHUNK = 1024;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class FactRecallEnv implements LocalEnv {
   private readonly cursors: Partial<Record<SplitName, SplitCursor>> = {};
+  private readonly sorted: Partial<Record<SplitName, readonly QARecord[]>>;
+  /** Records by id, per split, built on the first reset by questionIds. */
+  private readonly byId: Partial<Record<SplitName, Map<string, QARecord>>> = {};
   private readonly book = new EpisodeBook(randomBytes(4).toString('hex'));
   private readonly clock: () => number;
   private readonly specValue: EnvSpec;
@@ -56,6 +64,7 @@ export class FactRecallEnv implements LocalEnv {
 
   constructor(private readonly parts: FactRecallEnvParts) {
     const sorted = prepareSplits(parts.source);
+    this.sorted = sorted;
     const sizes: Partial<Record<SplitName, number>> = {};
     for (const [split, records] of Object.entries(sorted) as Array<
       [SplitName, typeof sorted.train]
@@ -87,7 +96,7 @@ export class FactRecallEnv implements LocalEnv {
         parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; '),
       );
     }
-    const { split, batchSize, groupSize } = parsed.data;
+    const { split, batchSize, groupSize, questionIds } = parsed.data;
     const limit = this.parts.options.maxResetEpisodes;
     if (batchSize * groupSize > limit) {
       throw envError(
@@ -102,11 +111,12 @@ export class FactRecallEnv implements LocalEnv {
         `${split} (source: ${this.parts.source.description})`,
       );
     }
+    const items = questionIds ? this.chosen(split, questionIds, batchSize) : undefined;
     const now = this.clock();
     this.book.expire(now);
     const groups = this.book.issue(
       split,
-      cursor.take(batchSize),
+      items ?? cursor.take(batchSize),
       groupSize,
       now + this.parts.options.episodeTtlMs,
     );
@@ -114,6 +124,9 @@ export class FactRecallEnv implements LocalEnv {
     const prompt = this.parts.options.prompt;
     const observations: Observation[] = [];
     for (const g of groups) {
+      if (observations.length >= WORK_CHUNK && observations.length % WORK_CHUNK < groupSize) {
+        await yieldToLoop();
+      }
       const messages = renderPrompt(prompt, g.record.question);
       for (let index = 0; index < groupSize; index++) {
         observations.push({
@@ -133,6 +146,38 @@ export class FactRecallEnv implements LocalEnv {
     return { observations, epoch: where.epoch, cursor: where.position, splitSize: cursor.size };
   }
 
+  /**
+   * The records of `questionIds` (reset's trainer path), checked whole before anything is
+   * issued. They count in the epoch the cursor stands in; the cursor does not move.
+   */
+  private chosen(
+    split: SplitName,
+    questionIds: readonly string[],
+    batchSize: number,
+  ): Array<{ record: QARecord; epoch: number }> {
+    if (questionIds.length !== batchSize) {
+      throw envError(
+        'FR_ERR_ENV_BAD_RESET',
+        `questionIds has ${questionIds.length} ids; batchSize is ${batchSize}`,
+      );
+    }
+    let byId = this.byId[split];
+    if (!byId) {
+      byId = new Map((this.sorted[split] ?? []).map((r) => [r.id, r]));
+      this.byId[split] = byId;
+    }
+    const epoch = this.cursors[split]!.where().epoch;
+    return questionIds.map((id) => {
+      const record = byId.get(id);
+      if (!record) {
+        throw envError('FR_ERR_ENV_UNKNOWN_QUESTION', `${id} is not in the ${split} split`, {
+          details: { questionId: id, split },
+        });
+      }
+      return { record, epoch };
+    });
+  }
+
   async step(actions: readonly Action[]): Promise<StepBatchResult> {
     this.assertUsable();
     const refs = this.validateBatch(actions);
@@ -147,11 +192,19 @@ export class FactRecallEnv implements LocalEnv {
       answers: ref.group.record.answers,
       prediction: extractions[i]!.text,
     }));
-    const outcomes = await this.judgeBatch(items);
+    // Big batches are judged and settled in chunks, yielding to the event loop between them,
+    // so a server hosting this env keeps answering other clients meanwhile.
+    const outcomes: JudgeOutcome[] = [];
+    for (let at = 0; at < items.length; at += WORK_CHUNK) {
+      if (at > 0) await yieldToLoop();
+      outcomes.push(...(await this.judgeBatch(items.slice(at, at + WORK_CHUNK))));
+    }
 
     const results: StepResult[] = [];
     const touched = new Map<string, EpisodeRef['group']>();
-    refs.forEach((ref, i) => {
+    for (let i = 0; i < refs.length; i++) {
+      if (i > 0 && i % WORK_CHUNK === 0) await yieldToLoop();
+      const ref = refs[i]!;
       const o = outcomes[i]!;
       this.book.settle(ref, o.reward);
       touched.set(ref.group.groupId, ref.group);
@@ -173,9 +226,17 @@ export class FactRecallEnv implements LocalEnv {
           ...(o.error ? { error: o.error } : {}),
         },
       });
-    });
+    }
     const groups: GroupStats[] = [...touched.values()].map((g) => this.book.groupStats(g));
     return { results, groups };
+  }
+
+  /**
+   * The questions of a split sorted by id (the base its seeded order indexes into), for
+   * in-process tools such as `factrecall export`; never sent over the wire.
+   */
+  records(split: SplitName): readonly QARecord[] {
+    return this.sorted[split] ?? [];
   }
 
   gold(episodeId: string): readonly string[] {

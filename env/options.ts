@@ -85,6 +85,13 @@ export const EnvOptionsSchema = z.strictObject({
       "Begin a split's question order at (epoch, cursor) instead of (0, 0), as if that many " +
         'questions had been handed out; how a resumed training run continues. Not part of the fingerprint.',
     ),
+  subset: z
+    .partialRecord(z.enum(SPLIT_NAMES), z.array(z.string().min(1)).min(1))
+    .optional()
+    .describe(
+      'Serve only these question ids of a split (a pinned leaderboard subset of test), in the ' +
+        "split's seeded order; the subset enters the source hash, hence the fingerprint.",
+    ),
   maxAnswerChars: z
     .number()
     .int()
@@ -145,7 +152,55 @@ function nearestKey(key: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
+/**
+ * The keys an object at `path` inside the options may hold (record keys for a record with
+ * an enum key, like `start`), so an unknown nested key is reported at its own level.
+ */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = EnvOptionsSchema;
+  for (const step of [...path, undefined]) {
+    // Unwrap optional/default wrappers to the object or record underneath.
+    for (;;) {
+      const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType };
+      if ((def.type === 'optional' || def.type === 'default') && def.innerType) {
+        schema = def.innerType;
+      } else break;
+    }
+    const def = schema._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      keyType?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
+    if (step === undefined) {
+      if (def.type === 'object' && def.shape) return Object.keys(def.shape);
+      const keys = (def.keyType?._zod.def as { entries?: Record<string, string> } | undefined)
+        ?.entries;
+      return def.type === 'record' && keys ? Object.values(keys) : [];
+    }
+    const next =
+      def.type === 'object'
+        ? def.shape?.[String(step)]
+        : def.type === 'record'
+          ? def.valueType
+          : undefined;
+    if (!next) return [];
+    schema = next;
+  }
+  return [];
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' && issue.path.length > 0) {
+    const where = issue.path.map(String).join('.');
+    const known = keysAt(issue.path);
+    return issue.keys
+      .map(
+        (k) =>
+          `${where}: unknown key '${k}'${known.length ? `; known keys: ${known.join(', ')}` : ''}`,
+      )
+      .join('; ');
+  }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys
       .map((k) => {

@@ -98,11 +98,15 @@ describe('env options', () => {
     expect(() => parseEnvOptions({ judge: 42 })).toThrow(/judge:/);
   });
 
-  it('pass judge specs to createJudge, whose coded error reaches the caller', async () => {
-    await expect(
-      make('FactRecall-v0', { source: capitalsSource(), judge: 'oracle' }),
-    ).rejects.toMatchObject({
-      code: 'FR_ERR_JUDGE_INVALID_SPEC',
+  it('pass judge specs to createJudge, and report a spec it refuses as FR_ERR_ENV_BAD_OPTIONS with the judge error as cause', async () => {
+    const refused = await make('FactRecall-v0', {
+      source: capitalsSource(),
+      judge: 'oracle',
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'FR_ERR_ENV_BAD_OPTIONS',
+      message: expect.stringMatching(/judge: .*unknown judge kind "oracle"/),
+      cause: expect.objectContaining({ code: 'FR_ERR_JUDGE_INVALID_SPEC' }),
     });
     const env = await make('FactRecall-v0', { source: capitalsSource(), judge: 'contains' });
     expect(env.spec().judgeId).toBe('contains');

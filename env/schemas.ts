@@ -52,6 +52,7 @@ export const ResetOptionsSchema = z.strictObject({
   split: z.enum(SPLIT_NAMES),
   batchSize: z.number().int().min(1),
   groupSize: z.number().int().min(1),
+  questionIds: z.array(z.string().min(1)).optional(),
 });
 
 export const ResetResultSchema = z.strictObject({

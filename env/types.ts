@@ -69,6 +69,13 @@ export interface ResetOptions {
   batchSize: number;
   /** Episodes per question (n); 1 for evaluation. */
   groupSize: number;
+  /**
+   * Issue these questions of the split (one group each, in this order; repeats allowed)
+   * instead of the next `batchSize` of the seeded order; the order's cursor does not move.
+   * Length must equal `batchSize`. For trainers that choose their own prompts (TRL, verl);
+   * the protocol grants it to the trainer role on train and val only.
+   */
+  questionIds?: string[];
 }
 
 export interface ResetResult {

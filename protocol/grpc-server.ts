@@ -1,19 +1,21 @@
 /**
  * The gRPC binding (@grpc/grpc-js): the bidirectional `Session` stream carries the same
  * envelopes as the WebSocket binding, and unary calls serve simple clients. Unary calls carry
- * their token in `x-factrecall-token` metadata; their envs live in one session per token,
- * closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
+ * their token in `x-factrecall-token` metadata; their envs live in one session per token (per
+ * channel and role on a server without tokens), closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
  * in the `x-factrecall-error-bin` trailer.
  */
 import * as grpc from '@grpc/grpc-js';
 import { protoError, toErrorBody } from './errors.ts';
 import type { Host } from './host.ts';
+import { estimateSentBytes, Intake } from './intake.ts';
 import {
+  isUndecodable,
   requestEnvelopeFromProto,
   requestFromProto,
   responseEnvelopeToProto,
   responseToProto,
-  serviceDefinition,
+  serverServiceDefinition,
   UNARY_METHODS,
 } from './proto-codec.ts';
 import { type ErrorBody, ROLES, type Role, VERBS } from './schema.ts';
@@ -33,10 +35,10 @@ type Stream = grpc.ServerDuplexStream<Record<string, unknown>, Record<string, un
 
 export class GrpcBinding {
   readonly server: grpc.Server;
-  private readonly streams = new Map<Stream, Session>();
+  private readonly streams = new Map<Stream, { session: Session; intake: Intake }>();
   private readonly unary = new Map<string, Session>();
   private readonly timer: NodeJS.Timeout;
-  /** Unary calls of one token share a session, so each needs its own request id. */
+  /** Unary calls of one owner share a session, so each needs its own request id. */
   private nextUnaryId = 0;
 
   constructor(
@@ -60,7 +62,7 @@ export class GrpcBinding {
         callback: grpc.sendUnaryData<unknown>,
       ) => void this.unaryCall(verb, call, callback);
     }
-    this.server.addService(serviceDefinition(), handlers);
+    this.server.addService(serverServiceDefinition(), handlers);
     this.timer = setInterval(() => this.sweep(), Math.min(heartbeatMs, host.limits.idleTimeoutMs));
     this.timer.unref();
   }
@@ -96,18 +98,9 @@ export class GrpcBinding {
     }
     host.connections += 1;
     const session = new Session(host, { transport: 'grpc' });
-    this.streams.set(call, session);
     let ended = false;
-    const write = (msg: Record<string, unknown>, then?: () => void) => {
-      if (ended || call.cancelled) return;
-      // A slow reader: stop taking its requests until the stream drains.
-      if (!call.write(msg)) {
-        call.pause();
-        call.once('drain', () => call.resume());
-      }
-      then?.();
-    };
     const finish = () => {
+      intake.drop();
       if (!this.streams.delete(call)) return;
       host.connections -= 1;
       void session.close().then(() => {
@@ -117,25 +110,51 @@ export class GrpcBinding {
         }
       });
     };
+    const intake = new Intake(host, session, {
+      // grpc-js serialises later: the bytes are an estimate (estimateSentBytes).
+      send: (response, then) => {
+        if (ended || call.cancelled) {
+          queueMicrotask(then);
+          return 0;
+        }
+        const r = response;
+        call.write(responseEnvelopeToProto(r.id, r.type, r.body), () => then());
+        return estimateSentBytes(r);
+      },
+      pauseReading: () => call.pause(),
+      resumeReading: () => call.resume(),
+      closeAfter: finish,
+    });
+    this.streams.set(call, { session, intake });
     call.on('data', (msg: Record<string, unknown>) => {
-      const decoded = requestEnvelopeFromProto(msg);
-      if (!decoded.ok) {
-        const r = session.rejectFrame(decoded.id, decoded.error).response;
-        write(responseEnvelopeToProto(r.id, r.type, r.body));
+      if (isUndecodable(msg)) {
+        intake.answer(session.rejectFrame(null, msg.error));
         return;
       }
-      void session.handle(decoded.envelope).then((reply) => {
-        const r = reply.response;
-        write(responseEnvelopeToProto(r.id, r.type, r.body), reply.closeAfter ? finish : undefined);
-      });
+      const decoded = requestEnvelopeFromProto(msg);
+      if (!decoded.ok) {
+        intake.answer(session.rejectFrame(decoded.id, decoded.error));
+        return;
+      }
+      intake.accept(decoded.envelope);
     });
     call.on('end', finish);
     call.on('cancelled', finish);
     call.on('error', finish);
   }
 
-  /** The session unary calls with this metadata share, or the error to answer with. */
-  private unarySession(md: grpc.Metadata): Session | ErrorBody {
+  /** The host started draining: answer what waits (FR_ERR_PROTO_SHUTTING_DOWN) and read the rest. */
+  startDrain(): void {
+    for (const { intake } of this.streams.values()) intake.pump();
+  }
+
+  /**
+   * The session a unary call belongs to, or the error to answer with. With tokens: one per
+   * token, from any channel. Without tokens (loopback only): one per channel (the caller's
+   * HTTP/2 connection, by peer address) and role, so callers sending the same role metadata
+   * share neither a role nor envs.
+   */
+  private unarySession(md: grpc.Metadata, peer: string): Session | ErrorBody {
     const token = md.get(TOKEN_METADATA)[0]?.toString();
     const askedRole = md.get(ROLE_METADATA)[0]?.toString();
     let auth: { role: Role; name: string };
@@ -150,7 +169,8 @@ export class GrpcBinding {
       if (!entry) return toErrorBody(protoError('FR_ERR_PROTO_UNAUTHENTICATED'));
       auth = { role: entry.role, name: entry.name };
     }
-    const key = `${auth.role}\u0000${token ?? ''}`;
+    const key =
+      this.host.tokens === null ? `peer\u0000${peer}\u0000${auth.role}` : `token\u0000${token}`;
     let s = this.unary.get(key);
     if (!s || s.closed) {
       s = new Session(this.host, { transport: 'grpc-unary', auth });
@@ -170,10 +190,15 @@ export class GrpcBinding {
       md.set('x-factrecall-error-code', body.code);
       callback({ code: body.grpcStatus, details: `${body.code}: ${body.message}`, metadata: md });
     };
-    const s = this.unarySession(call.metadata);
+    const s = this.unarySession(call.metadata, call.getPeer());
     if (!(s instanceof Session)) {
       this.host.count(verb, s);
       return fail(s);
+    }
+    if (isUndecodable(call.request)) {
+      const b = toErrorBody(call.request.error);
+      this.host.count(verb, b);
+      return fail(b);
     }
     let body: unknown;
     try {
@@ -198,8 +223,8 @@ export class GrpcBinding {
         void s.close();
       }
     }
-    for (const [call, s] of this.streams) {
-      if (s.inFlightCount === 0 && now - s.lastActivity > idle) {
+    for (const [call, { session: s, intake }] of this.streams) {
+      if (s.inFlightCount === 0 && intake.waiting === 0 && now - s.lastActivity > idle) {
         call.write(
           responseEnvelopeToProto(
             '',
@@ -218,7 +243,7 @@ export class GrpcBinding {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const closing: Promise<void>[] = [];
-    for (const [call, s] of this.streams) {
+    for (const [call, { session: s }] of this.streams) {
       this.streams.delete(call);
       this.host.connections -= 1;
       closing.push(

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { FactRecallError } from '../lib/errors.ts';
+import { checkEnvelope } from './codec.ts';
 import { protoError } from './errors.ts';
 import type { Envelope, ErrorBody, Verb } from './schema.ts';
 import { isVerb } from './schema.ts';
@@ -34,6 +35,42 @@ export function loadPackage(): grpc.GrpcObject {
 export function serviceDefinition(): grpc.ServiceDefinition {
   const v1 = (loadPackage().factrecall as grpc.GrpcObject).v1 as grpc.GrpcObject;
   return (v1.FactRecall as grpc.ServiceClientConstructor).service;
+}
+
+const UNDECODABLE = Symbol('undecodable');
+/** A request whose bytes were not valid protobuf, as the tolerant deserializer hands it over. */
+export interface Undecodable {
+  [UNDECODABLE]: true;
+  error: FactRecallError;
+}
+
+export function isUndecodable(msg: unknown): msg is Undecodable {
+  return !!msg && typeof msg === 'object' && UNDECODABLE in msg;
+}
+
+/**
+ * The service for the server: request bytes that are not valid protobuf come through as an
+ * {@link Undecodable} (answered FR_ERR_PROTO_BAD_FRAME, the Session stream carries on) instead
+ * of grpc-js ending the call with INTERNAL and no error code.
+ */
+export function serverServiceDefinition(): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(serviceDefinition())) {
+    out[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return m.requestDeserialize(bytes);
+        } catch (e) {
+          return {
+            [UNDECODABLE]: true,
+            error: protoError('FR_ERR_PROTO_BAD_FRAME', `protobuf: ${(e as Error).message}`),
+          } satisfies Undecodable;
+        }
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
 }
 
 /** Unary method names by verb. */
@@ -95,6 +132,10 @@ export function requestFromProto(verb: Verb, msg: unknown): unknown {
     delete b.optionsJson;
     if (options) b.options = options;
   }
+  // A repeated field cannot be absent in protobuf: empty means "not given".
+  if (verb === 'reset' && Array.isArray(b.questionIds) && b.questionIds.length === 0) {
+    delete b.questionIds;
+  }
   return b;
 }
 
@@ -130,6 +171,8 @@ export function responseFromProto(verb: Verb, msg: unknown): unknown {
       break;
     case 'close':
       fillMean(b.counts);
+      if (Array.isArray(b.runs) && b.runs.length === 0) delete b.runs;
+      for (const r of (b.runs ?? []) as Obj[]) r.score ??= null;
       break;
     case 'stats':
       fillMean(b.totals);
@@ -174,9 +217,13 @@ export function requestEnvelopeToProto(env: Envelope): Obj {
 export function requestEnvelopeFromProto(
   msg: Obj,
 ): { ok: true; envelope: Envelope } | { ok: false; id: string | null; error: FactRecallError } {
-  const id = typeof msg.id === 'string' && msg.id.length > 0 ? msg.id : null;
+  const id = typeof msg.id === 'string' && msg.id.length > 0 && msg.id.length <= 64 ? msg.id : null;
   const type = typeof msg.type === 'string' ? msg.type : '';
-  if (!isVerb(type)) return { ok: true, envelope: { id: id ?? '', type, body: {} } };
+  // The same envelope rules as WebSocket: an id of 1..64 characters (the empty id is the
+  // server's), a type of 1..32.
+  const envelope = checkEnvelope({ id: msg.id, type, body: {} });
+  if (!envelope.ok) return envelope;
+  if (!isVerb(type)) return { ok: true, envelope: envelope.envelope };
   const set = msg.body;
   if (set !== requestField(type)) {
     return {
@@ -189,7 +236,7 @@ export function requestEnvelopeFromProto(
     };
   }
   try {
-    return { ok: true, envelope: { id: id ?? '', type, body: requestFromProto(type, msg[set]) } };
+    return { ok: true, envelope: { ...envelope.envelope, body: requestFromProto(type, msg[set]) } };
   } catch (e) {
     return { ok: false, id, error: e as FactRecallError };
   }

@@ -90,6 +90,12 @@ export const ResetRequest = z.strictObject({
   groupSize: z.number().int(),
   /** trainer role, train split only: attach gold answers to each observation. */
   withGold: z.boolean().optional(),
+  /**
+   * trainer role, train or val split: issue these questions (one group of `groupSize` each, in
+   * this order, repeats allowed; length = batchSize) instead of the next ones of the seeded
+   * order, for trainers that choose their own prompts (TRL, verl). Counted like any episode.
+   */
+  questionIds: z.array(z.string().min(1).max(256)).min(1).optional(),
 });
 /** The env's action with the wire's size limits. */
 export const WireAction = ActionSchema.extend({
@@ -146,6 +152,22 @@ export const CloseResponse = z.strictObject({
   fingerprint: z.string(),
   /** eval role: the id of the run recorded for the leaderboard. */
   evalRunId: z.string().optional(),
+  /**
+   * Runs over splits whose rewards are hidden (test for eval; val under valRewards
+   * 'aggregate'): `score` is pass@k (k = 1: accuracy) of a complete run, else null.
+   */
+  runs: z
+    .array(
+      z.strictObject({
+        split,
+        k: count,
+        questions: count,
+        splitSize: count,
+        complete: z.boolean(),
+        score: z.number().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export const StatsResponse = z.strictObject({

@@ -1,12 +1,17 @@
 /**
  * `factrecall train`: GRPO with the bundled agent. The env is a server at `env.url`, or one
- * started on loopback for the run; the policy is the tiny model pretrained on FactWorld
- * (cached). SIGINT writes a checkpoint and stops; `--resume` continues from it.
+ * started on loopback for the run. Without `--model` the policy is the tiny model pretrained on
+ * FactWorld (cached); with `--model <smollm2 | dir | hub id | file.gguf>` it is that language
+ * model on the `hf` engine, trained on prepared splits (`--splits`, `factrecall data prepare`)
+ * with the reward of `--judge`. SIGINT writes a checkpoint and stops; `--resume` continues.
  */
 import type { Command } from 'commander';
 import { runFactWorldGrpo } from '../../cuda-agent/coordinator/organism/factworld-run.ts';
 import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
+import { runHfGrpo } from '../../cuda-agent/coordinator/real-model/hf-run.ts';
+import { HF_PRESETS, type HfPresetName } from '../../cuda-agent/coordinator/real-model/presets.ts';
+import { loadTrainConfig } from '../../cuda-agent/coordinator/training/config.ts';
 import { trainError } from '../../cuda-agent/coordinator/training/errors.ts';
 
 /** First SIGINT asks for a checkpoint and a clean stop; a second one exits at once. */
@@ -30,7 +35,26 @@ export function register(program: Command): void {
   program
     .command('train')
     .description(
-      'Train the bundled GRPO agent on FactRecall-v0 (FactWorld with a tiny pretrained model) and write runs/<id>/',
+      'Train the bundled GRPO agent on FactRecall-v0 and write runs/<id>/: FactWorld with a tiny pretrained model, or --model (a real LLM) on --splits',
+    )
+    .option(
+      '--model <name|dir|id|file.gguf>',
+      'a real language model on the hf engine: a registry name (smollm2, fetched), a model directory, a GGUF file or a Hugging Face id',
+    )
+    .option(
+      '--splits <name|dir>',
+      'with --model: prepared splits to train on (factrecall data prepare), e.g. triviaqa',
+    )
+    .option('--judge <spec>', 'with --model: the reward judge (env.judge), e.g. contains')
+    .option(
+      '--beside-judge <spec>',
+      'with --model: a second judge reported beside the reward on the same greedy answers',
+      'exact',
+    )
+    .option(
+      '--preset <name>',
+      'with --model: paper (the defaults) or cpu (a small CPU run)',
+      'paper',
     )
     .option(
       '-c, --config <file>',
@@ -57,8 +81,17 @@ export function register(program: Command): void {
         resume?: boolean;
         paperDefaults?: boolean;
         quiet?: boolean;
+        model?: string;
+        splits?: string;
+        judge?: string;
+        besideJudge: string;
+        preset: string;
       }) => {
         const overrides = [...flags.set, ...(flags.runId ? [`runId=${flags.runId}`] : [])];
+        if (flags.model !== undefined || flags.splits !== undefined) {
+          await trainRealModel(flags, overrides);
+          return;
+        }
         const cfg = await loadRunConfig({
           ...(flags.config ? { file: flags.config } : {}),
           ...(flags.paperDefaults ? {} : { preset: DEMO_TRAIN_PRESET }),
@@ -67,7 +100,7 @@ export function register(program: Command): void {
         if (cfg.train.env.dataset !== 'factworld')
           throw trainError(
             'FR_ERR_TRAIN_CONFIG_INVALID',
-            `env.dataset ${cfg.train.env.dataset}: the bundled worker has only the tiny engine, whose word-level model is pretrained on FactWorld; real datasets need a Hugging Face engine`,
+            `env.dataset ${cfg.train.env.dataset}: the tiny engine's word-level model is pretrained on FactWorld; train a real model on real data with --model <smollm2|dir|id|file.gguf> --splits <prepared>`,
           );
         if (flags.resume && !cfg.train.runId)
           throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', '--resume needs --run-id');
@@ -88,4 +121,60 @@ export function register(program: Command): void {
         }
       },
     );
+}
+
+const DATASETS = ['nq_open', 'triviaqa', 'popqa', 'simpleqa'];
+
+/** `train --model`: GRPO on a real language model over prepared splits (real-model/hf-run.ts). */
+async function trainRealModel(
+  flags: {
+    config?: string;
+    resume?: boolean;
+    model?: string;
+    splits?: string;
+    judge?: string;
+    besideJudge: string;
+    preset: string;
+  },
+  overrides: string[],
+): Promise<void> {
+  if (!flags.model || !flags.splits)
+    throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', '--model and --splits go together');
+  if (!Object.hasOwn(HF_PRESETS, flags.preset))
+    throw trainError(
+      'FR_ERR_TRAIN_CONFIG_INVALID',
+      `--preset ${flags.preset}: one of ${Object.keys(HF_PRESETS).join(', ')}`,
+    );
+  const extra = [
+    `worker.model=${flags.model}`,
+    `env.splits=${flags.splits}`,
+    ...(DATASETS.includes(flags.splits) ? [`env.dataset=${flags.splits}`] : []),
+    ...(flags.judge ? [`env.judge=${flags.judge}`] : []),
+  ];
+  const cfg = await loadTrainConfig({
+    ...(flags.config ? { file: flags.config } : {}),
+    preset: HF_PRESETS[flags.preset as HfPresetName],
+    overrides: [...extra, ...overrides],
+  });
+  if (cfg.worker.engine !== 'hf')
+    throw trainError(
+      'FR_ERR_TRAIN_CONFIG_INVALID',
+      '--model trains on the hf engine (worker.engine hf)',
+    );
+  if (flags.resume && !cfg.runId)
+    throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', '--resume needs --run-id');
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const sig = installStopOnSigint(log);
+  try {
+    const r = await runHfGrpo({
+      train: cfg,
+      ...(flags.resume ? { resume: true } : {}),
+      log,
+      shouldStop: sig.shouldStop,
+      besideJudge: flags.besideJudge,
+    });
+    process.stdout.write(`report: ${r.reportPath}\n`);
+  } finally {
+    sig.dispose();
+  }
 }

@@ -39,7 +39,7 @@ export const workerError = defineErrors('WORKER', {
     grpc: 'FAILED_PRECONDITION',
   },
   FR_ERR_WORKER_TOO_LONG: {
-    message: "prompt plus completion exceed the model's context (block_size)",
+    message: "prompt plus completion exceed the model's context (tiny: block_size; hf: max_length)",
     retryable: false,
     grpc: 'OUT_OF_RANGE',
   },
@@ -62,6 +62,12 @@ export const workerError = defineErrors('WORKER', {
     message: 'the worker device ran out of memory; use smaller micro-batches or batches',
     retryable: true,
     grpc: 'RESOURCE_EXHAUSTED',
+  },
+  FR_ERR_WORKER_MODEL_NOT_FOUND: {
+    message:
+      'the model to load (a directory, a GGUF file or a Hugging Face id) is not there or not readable',
+    retryable: false,
+    grpc: 'NOT_FOUND',
   },
   // Raised by the TypeScript side.
   FR_ERR_WORKER_NO_PYTHON: {

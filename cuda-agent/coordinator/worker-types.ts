@@ -4,8 +4,15 @@
  * See cuda-agent/worker/factrecall_worker/policy_worker.py for the implementation.
  */
 
-/** A prompt: text (encoded by the worker, with <bos>) or token ids used as given. */
-export type Prompt = string | readonly number[];
+/** Chat messages; the worker applies the model's own chat template with the generation prompt. */
+export interface ChatPrompt {
+  messages: readonly { role: 'system' | 'user' | 'assistant'; content: string }[];
+}
+/**
+ * A prompt: chat messages (the model's template), text (encoded raw by the worker, with the
+ * model's begin token) or token ids used as given.
+ */
+export type Prompt = string | readonly number[] | ChatPrompt;
 
 export interface TokenizerParams {
   /** Fit the word-level vocabulary on these texts (exactly one of texts / vocab). */
@@ -23,24 +30,39 @@ export interface TokenizerResult {
   special_ids: { pad: number; bos: number; eos: number; unk: number; newline: number };
 }
 
+/** `init.model` for the `hf` engine. */
+export interface HfModelParams {
+  /** A model directory, a GGUF file, or a Hugging Face id (when a hub is reachable). */
+  path: string;
+  /** `auto` (default): bfloat16 on CUDA, float32 on CPU. */
+  dtype?: 'auto' | 'float32' | 'bfloat16' | 'float16';
+  /** Recompute activations in the backward pass (less memory, about 30% more time). */
+  gradient_checkpointing?: boolean;
+  /** Longest prompt + completion (default the model's max_position_embeddings). */
+  max_length?: number;
+}
+/** `init.model` for the `tiny` engine. */
+export interface TinyModelParams {
+  block_size?: number;
+  n_layer?: number;
+  n_head?: number;
+  n_embd?: number;
+  dropout?: number;
+}
+export type EngineName = 'tiny' | 'hf';
+
 export interface InitParams {
-  /** Generation engine (default `tiny`). */
-  engine?: 'tiny';
+  /** Generation engine (default `tiny`); `model` is that engine's map. */
+  engine?: EngineName;
   /** Seeds Python, numpy, torch and the sampling generator (default 0). */
   seed?: number;
   /** Default `auto`: cuda when torch sees one. */
   device?: 'auto' | 'cpu' | 'cuda';
   /** torch CPU threads (default 2). */
   threads?: number;
-  /** The vocabulary, instead of calling `tokenizer` first. */
+  /** The tiny engine's vocabulary, instead of calling `tokenizer` first. */
   vocab?: readonly string[];
-  model?: {
-    block_size?: number;
-    n_layer?: number;
-    n_head?: number;
-    n_embd?: number;
-    dropout?: number;
-  };
+  model?: TinyModelParams | HfModelParams;
   /** AdamW: lr default 1e-6, betas 0.9/0.999, eps 1e-8, weight_decay 0, grad_clip 1.0 (0 = off). */
   optim?: {
     lr?: number;
@@ -53,18 +75,30 @@ export interface InitParams {
   /** GRPO loss: clip_eps 0.2, kl_coef 0.001 (k3), temperature 1.0 (for scoring). */
   loss?: { clip_eps?: number; kl_coef?: number; temperature?: number };
 }
+/** What the worker built: the tiny architecture, or the hf model with its identity. */
+export type ModelDescription =
+  | {
+      vocab_size: number;
+      block_size: number;
+      n_layer: number;
+      n_head: number;
+      n_embd: number;
+      dropout: number;
+    }
+  | (Required<Omit<HfModelParams, 'max_length'>> & {
+      max_length: number | null;
+      /** Recorded in checkpoints and checked on load: the source and its content hash. */
+      identity: { kind: 'gguf' | 'dir' | 'hub'; source: string; sha256: string | null };
+      architecture: string;
+      vocab_size: number;
+      dtype_resolved: string;
+    });
+
 export interface InitResult {
-  engine: string;
+  engine: EngineName;
   device: string;
   parameters: number;
-  model: {
-    vocab_size: number;
-    block_size: number;
-    n_layer: number;
-    n_head: number;
-    n_embd: number;
-    dropout: number;
-  };
+  model: ModelDescription;
   torch: string;
 }
 
@@ -83,7 +117,7 @@ export interface GenerateParams {
   seed?: number;
 }
 export interface GeneratedSample {
-  /** Generated ids, ending with the stop token (<eos> or newline) when finish_reason is `stop`. */
+  /** Generated ids, ending with the stop token (tiny: <eos> or newline; hf: EOS or end of turn) when finish_reason is `stop`. */
   token_ids: number[];
   /** log softmax(logits / T) of each generated token (before top-k/top-p filtering). */
   logprobs: number[];
@@ -98,13 +132,13 @@ export interface GenerateResult {
 
 export interface LogprobsParams {
   prompts: readonly Prompt[];
-  /** Token ids, or text (encoded without <bos>; see `append_eos`). */
+  /** Token ids, or text (encoded without a begin token; see `append_eos`). */
   completions: readonly (readonly number[] | string)[];
   /** Default: the loss temperature from init. */
   temperature?: number;
   /** Also score under the reference (default true). */
   reference?: boolean;
-  /** End every text completion with <eos>, the stop token of pretraining documents (default false). */
+  /** End every text completion with the first stop id (tiny: <eos>, where pretraining documents end; default false). */
   append_eos?: boolean;
 }
 export interface LogprobsResult {
@@ -147,6 +181,8 @@ export interface TrainStepResult {
   samples: number;
   masked_samples: number;
   tokens: number;
+  /** Wall-clock inside the step: reference log-probs (`score`) and policy forward, backward and optimizer (`train`). */
+  seconds: { score: number; train: number };
 }
 
 export interface PretrainParams {
@@ -197,8 +233,9 @@ export interface LoadParams {
 }
 export interface LoadResult {
   path: string;
+  engine: EngineName;
   step: number;
-  model: InitResult['model'];
+  model: ModelDescription;
   parameters: number;
   /** The settings in force after the load (the file's, with any overrides). */
   optim: Required<NonNullable<InitParams['optim']>>;
@@ -211,8 +248,10 @@ export interface InfoResult {
   python: string;
   torch: string;
   cuda_available: boolean;
-  engines: string[];
+  engines: EngineName[];
   ready: boolean;
+  /** The engine of the loaded model, null before `init`/`load`. */
+  engine: EngineName | null;
   vocab_size: number | null;
 }
 

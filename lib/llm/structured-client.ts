@@ -46,11 +46,11 @@ import { InFlight } from './coalesce.ts';
 import { llmError } from './errors.ts';
 import { keepAliveFetch } from './http-fetch.ts';
 import {
-  backoffDelayMs,
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
   type RetryPolicy,
   retryAfterMs,
+  retryDelayMs,
   sleep,
 } from './retry-policy.ts';
 
@@ -306,7 +306,7 @@ export class StructuredClient {
         this.counters.failures++;
         throw outcome.error;
       }
-      const delay = hint ?? backoffDelayMs(retries, this.retry);
+      const delay = hint ?? retryDelayMs(retries, this.retry);
       retries++;
       this.counters.retries++;
       try {

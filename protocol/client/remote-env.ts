@@ -85,6 +85,7 @@ export class RemoteEnv implements EnvApi {
         batchSize: opts.batchSize,
         groupSize: opts.groupSize,
         ...(opts.withGold ? { withGold: true } : {}),
+        ...(opts.questionIds ? { questionIds: [...opts.questionIds] } : {}),
       },
       ro,
     );

@@ -52,6 +52,14 @@ export interface GoldProbRow {
   popularAfter?: number;
 }
 
+/** A further table of the report (answer style, a second judge, time per step...). */
+export interface ReportTable {
+  title: string;
+  note?: string;
+  header: string[];
+  rows: string[][];
+}
+
 export interface RunReport {
   runId: string;
   title: string;
@@ -63,6 +71,8 @@ export interface RunReport {
   goldProb: GoldProbRow[];
   /** What the gold-probability rows measure (temperature, source of the gold answers). */
   goldProbNote?: string;
+  /** Further tables, rendered after the gold-probability section. */
+  tables?: ReportTable[];
   steps: readonly StepMetrics[];
   evals: readonly EvalMetrics[];
   /** Wall-clock seconds per phase (pretrain, eval before, train, eval after...). */
@@ -156,6 +166,13 @@ export function reportMarkdown(r: RunReport): string {
         `| ${g.split} | ${g.bucket ?? 'all'} | ${g.questions} | ${probPct(g.before)} | ${probPct(g.after)} | ${probPct(g.medianBefore)} | ${probPct(g.medianAfter)} | ${pop} |`,
       );
     }
+    out.push('');
+  }
+  for (const t of r.tables ?? []) {
+    out.push(`## ${t.title}`, '');
+    if (t.note) out.push(t.note, '');
+    out.push(`| ${t.header.join(' | ')} |`, `|${t.header.map(() => '---').join('|')}|`);
+    for (const row of t.rows) out.push(`| ${row.join(' | ')} |`);
     out.push('');
   }
   out.push(

@@ -18,7 +18,7 @@ import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
 import { scoreGold } from '../analysis/gold-prob.ts';
-import { meanPassAtK, reportedKs } from '../analysis/pass-at-k.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import {
   type GreedyRow,
   type PassAtKRow,
@@ -93,7 +93,12 @@ export async function startRlWorker(
 ): Promise<WorkerClient> {
   const w = await WorkerClient.start(cfg.worker.python ? { python: cfg.worker.python } : {});
   try {
-    await w.load({ path: pretrainedPath, threads: cfg.worker.threads, ...rlSettings(cfg) });
+    await w.load({
+      path: pretrainedPath,
+      threads: cfg.worker.threads,
+      device: cfg.worker.device,
+      ...rlSettings(cfg),
+    });
   } catch (e) {
     await w.shutdown().catch(() => w.kill());
     throw e;
@@ -136,7 +141,8 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
     `${JSON.stringify({ train: cfg, organism: opts.organism, pretrained: pretrained.meta, world: stats }, null, 2)}\n`,
   );
 
-  const startWorker = () => startRlWorker(cfg, pretrained.path);
+  // worker.model: start RL from that tiny checkpoint instead of the cached pretrained model.
+  const startWorker = () => startRlWorker(cfg, cfg.worker.model ?? pretrained.path);
   const conn = await connectEnv(cfg, { source, runDir });
   let first: WorkerClient | undefined = await startWorker();
   const maxNewTokens = cfg.sampling.maxNewTokens;

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { fingerprintOf } from '../../../lib/hash.ts';
-import type { TrainConfig, TrainConfigInput } from '../training/config.ts';
+import type { TrainConfigInput } from '../training/config.ts';
 import { trainError } from '../training/errors.ts';
 
 export const ModelArchSchema = z.strictObject({
@@ -80,26 +80,7 @@ export function parseOrganismConfig(input: unknown): OrganismConfig {
   return Object.freeze(parsed.data);
 }
 
-/**
- * The worker's RL optimizer and loss settings. The RL worker loads the pretrained checkpoint
- * with these as `load` overrides (a fresh optimizer: a new run from the pretrained weights), so
- * they are not part of the pretraining cache key: changing the RL lr reuses the cached model.
- */
-export interface RlSettings {
-  optim: { lr: number; weight_decay: number; grad_clip: number };
-  loss: { clip_eps: number; kl_coef: number; temperature: number };
-}
-
-export function rlSettings(cfg: TrainConfig): RlSettings {
-  return {
-    optim: { lr: cfg.grpo.lr, weight_decay: cfg.grpo.weightDecay, grad_clip: cfg.grpo.maxGradNorm },
-    loss: {
-      clip_eps: cfg.grpo.clipEps,
-      kl_coef: cfg.grpo.klCoef,
-      temperature: cfg.sampling.temperature,
-    },
-  };
-}
+export { type RlSettings, rlSettings } from '../training/worker-settings.ts';
 
 /**
  * Everything that determines the pretrained weights: the world, the architecture and the

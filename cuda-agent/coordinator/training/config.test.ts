@@ -14,7 +14,6 @@ describe('the training config', () => {
       groupSize: 5,
       epochs: 8,
       klCoef: 0.001,
-      klEstimator: 'k3',
       clipEps: 0.2,
       advantage: 'std',
     });

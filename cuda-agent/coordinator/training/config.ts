@@ -5,9 +5,11 @@
  * estimator against a frozen reference, PPO clip 0.2, T = 1.0, top-p 1.0, top-k off, greedy
  * evaluation). Validated once (unknown keys are errors), then deeply frozen.
  */
+
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fingerprintOf } from '../../../lib/hash.ts';
+import { DEFAULT_MAX_BACKOFF_MS } from '../../../protocol/client/client.ts';
 import { trainError } from './errors.ts';
 
 const positiveInt = z.number().int().positive();
@@ -21,6 +23,12 @@ export const EnvConfigSchema = z.strictObject({
     .enum(['nq_open', 'triviaqa', 'popqa', 'simpleqa', 'factworld'])
     .default('factworld')
     .describe('Question source. `factworld` is the embedded synthetic world (no files needed).'),
+  splits: z
+    .string()
+    .optional()
+    .describe(
+      'Prepared splits the loopback server serves (`factrecall data prepare`): a dataset name (its cache folder) or a directory. Absent: the FactWorld world of the run.',
+    ),
   judge: z.string().default('exact').describe("Judge spec: 'exact', 'contains', 'llm', 'panel'."),
   prompt: z
     .enum(['direct', 'cot'])
@@ -67,12 +75,8 @@ export const GrpoConfigSchema = z.strictObject({
     .number()
     .min(0)
     .default(0.001)
-    .describe('Weight of the KL penalty to the frozen reference model, inside the loss.'),
-  klEstimator: z
-    .enum(['k3'])
-    .default('k3')
     .describe(
-      'KL estimator: k3 = exp(r) - r - 1 with r = logp_ref - logp (Schulman), unbiased and non-negative.',
+      'Weight of the KL penalty to the frozen reference model, inside the loss (k3 estimator: exp(r) - r - 1 with r = logp_ref - logp, unbiased and non-negative).',
     ),
   clipEps: z
     .number()
@@ -167,20 +171,34 @@ export const CallsConfigSchema = z.strictObject({
     .min(0)
     .default(3)
     .describe('Retries of a retryable failure (capped exponential backoff with jitter).'),
-  backoffMs: positiveInt.default(200).describe('First backoff; doubles per retry, capped at 10 s.'),
+  backoffMs: positiveInt
+    .default(200)
+    .describe(
+      `First backoff of an env call (ms); doubles per retry, capped at ${DEFAULT_MAX_BACKOFF_MS / 1000} s (the protocol client's cap).`,
+    ),
 });
 
 export const WorkerConfigSchema = z.strictObject({
   engine: z
-    .enum(['tiny'])
+    .enum(['tiny', 'hf'])
     .default('tiny')
-    .describe('Generation engine in the worker (`tiny`: small GPT in plain torch).'),
+    .describe(
+      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld) or `hf` (any transformers causal LM).',
+    ),
   model: z
     .string()
     .optional()
     .describe(
-      'Path of the initial model (a worker `save` directory). Absent with dataset factworld: the cached pretrained FactWorld model (made on first use).',
+      'The initial model. tiny: a worker checkpoint (absent with dataset factworld: the cached pretrained FactWorld model, made on first use). hf: a registry name (`smollm2`, fetched into the cache), a model directory, a .gguf file or a Hugging Face id.',
     ),
+  dtype: z
+    .enum(['auto', 'float32', 'bfloat16', 'float16'])
+    .default('auto')
+    .describe('hf: weight dtype (`auto`: bfloat16 on CUDA, float32 on CPU).'),
+  gradientCheckpointing: z
+    .boolean()
+    .default(false)
+    .describe('hf: recompute activations in the backward pass (less memory, more time).'),
   threads: positiveInt
     .default(1)
     .describe(
@@ -190,7 +208,12 @@ export const WorkerConfigSchema = z.strictObject({
     .string()
     .optional()
     .describe('Python interpreter with torch (else FACTRECALL_PYTHON, .venv, python3).'),
-  device: z.string().default('cpu').describe("torch device for the worker ('cpu', 'cuda')."),
+  device: z
+    .enum(['auto', 'cpu', 'cuda'])
+    .default('auto')
+    .describe(
+      "torch device for the worker, sent with `init`/`load` ('auto': cuda when torch sees one).",
+    ),
 });
 
 export const TrainConfigSchema = z.strictObject({
@@ -342,6 +365,6 @@ export function learningHash(cfg: TrainConfig): string {
   return fingerprintOf({
     ...rest,
     grpo: learning,
-    worker: { engine: worker.engine, model: worker.model },
+    worker: { engine: worker.engine, model: worker.model, dtype: worker.dtype },
   });
 }

@@ -15,6 +15,7 @@ import { envRegistry } from '../../../protocol/env-registry.ts';
 import type { Role } from '../../../protocol/schema.ts';
 import { type RunningServer, serve } from '../../../protocol/server.ts';
 import type { TrainConfig } from './config.ts';
+import { trainError } from './errors.ts';
 
 export interface EnvConnections {
   /** Where the server is (ws://... or grpc://...). */
@@ -26,11 +27,14 @@ export interface EnvConnections {
   close(): Promise<void>;
 }
 
-/** Start a server on loopback hosting `source` as every env's questions. */
+/** Start a server on loopback hosting `source` (or the prepared `splits`) as every env's questions. */
 export async function startLoopbackServer(
-  source: SplitSource,
+  questions: SplitSource | { splits: string },
   runDir: string,
 ): Promise<RunningServer> {
+  // A SplitSource has `splits` too (the questions per split); prepared splits are named by a string.
+  const makeDefaults =
+    typeof questions.splits === 'string' ? { splits: questions.splits } : { source: questions };
   return serve({
     registry: envRegistry(),
     host: '127.0.0.1',
@@ -38,13 +42,14 @@ export async function startLoopbackServer(
     grpcPort: 0,
     tokens: null,
     evalRunsPath: join(runDir, 'eval-runs.jsonl'),
-    makeDefaults: { source },
+    makeDefaults,
     drainMs: 5_000,
   });
 }
 
 /**
- * Connect to `cfg.env.url`, or start a loopback server for `source` (required then).
+ * Connect to `cfg.env.url`, or start a loopback server for `source`, else for the prepared
+ * splits `cfg.env.splits` (one of the two is required then).
  * Deadlines and retries of requests are the protocol client's (`calls.envDeadlineMs`,
  * `calls.retries`, `calls.backoffMs`).
  */
@@ -55,8 +60,13 @@ export async function connectEnv(
   let server: RunningServer | undefined;
   let url = cfg.env.url;
   if (!url) {
-    if (!opts.source) throw new Error('connectEnv: no env.url and no source to serve');
-    server = await startLoopbackServer(opts.source, opts.runDir);
+    const questions = opts.source ?? (cfg.env.splits ? { splits: cfg.env.splits } : undefined);
+    if (!questions)
+      throw trainError(
+        'FR_ERR_TRAIN_CONFIG_INVALID',
+        'no env.url, no env.splits and no world to serve: nothing to train on',
+      );
+    server = await startLoopbackServer(questions, opts.runDir);
     url = cfg.env.transport === 'grpc' ? `grpc://${server.grpcAddress}` : server.wsUrl;
   }
   const clients = new Map<Role, Promise<FactRecallClient>>();

@@ -85,9 +85,10 @@ export async function greedyEval(
   conn: EnvConnections,
   generate: Generate,
   split: 'train' | 'val' | 'test',
-  opts: { maxQuestions?: number; maxNewTokens: number },
+  opts: { maxQuestions?: number; maxNewTokens: number; make?: Record<string, unknown> },
 ): Promise<GreedyEval> {
-  const env = await conn.make(split === 'test' ? 'eval' : 'policy');
+  // `make` adds env options for this evaluation only (e.g. another judge: {judge: 'exact'}).
+  const env = await conn.make(split === 'test' ? 'eval' : 'policy', opts.make);
   try {
     const n = await questionsIn(env, split, opts.maxQuestions);
     const groups = await rollout(env, split, n, 1, generate, {

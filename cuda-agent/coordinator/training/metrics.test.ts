@@ -20,7 +20,7 @@ const step = (n: number, reward: number): StepMetrics => ({
   kl: 0.001,
   clipFraction: 0,
   gradNorm: 1,
-  seconds: { generate: 1, env: 0.1, train: 1, total: 2 },
+  seconds: { generate: 1, judge: 0.1, score: 0.2, train: 0.8, total: 2 },
 });
 
 describe('the metrics log', () => {

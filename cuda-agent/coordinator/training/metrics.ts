@@ -27,7 +27,12 @@ export interface StepMetrics {
   clipFraction: number;
   gradNorm: number;
   /** Seconds spent in each phase of the step. */
-  seconds: { generate: number; env: number; train: number; total: number };
+  /**
+   * Wall-clock per phase: `generate` (reset + sampling), `judge` (the env's step, where the
+   * judge runs), `score` (reference log-probs in the worker), `train` (policy forward, backward,
+   * optimizer, plus the frames to and from the worker), `total`.
+   */
+  seconds: { generate: number; judge: number; score: number; train: number; total: number };
 }
 
 /** One greedy evaluation of a split. */

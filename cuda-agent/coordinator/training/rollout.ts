@@ -3,10 +3,13 @@
  * the worker in one call, the answers stepped through the env, and every result matched back
  * to the sample that produced it. Token ids and sampling log-probs stay exactly as the worker
  * produced them, for the learner.
+ *
+ * The trainer is a client like any other: it sends the observation's chat `messages` to the
+ * worker, which applies the model's own chat template (the tiny engine's template is
+ * FactWorld's `Q: <question> A:` line).
  */
-import { formatQuestionPrompt } from '../../../env/datasets/factworld/format.ts';
 import type { Action, Observation, StepResult } from '../../../env/types.ts';
-import type { GenerateParams, GenerateResult } from '../worker-types.ts';
+import type { ChatPrompt, GenerateParams, GenerateResult } from '../worker-types.ts';
 import { trainError } from './errors.ts';
 
 export interface RolloutSample {
@@ -28,9 +31,9 @@ export interface RolloutGroup {
   samples: RolloutSample[];
 }
 
-/** The text prompt the tiny model sees: `Q: <question> A:` (the FactWorld corpus format). */
-export function renderPrompt(obs: Pick<Observation, 'question'>): string {
-  return formatQuestionPrompt(obs.question);
+/** The worker prompt of an observation: its chat messages, as the env rendered them. */
+export function promptOf(obs: Pick<Observation, 'messages'>): ChatPrompt {
+  return { messages: obs.messages.map((m) => ({ role: m.role, content: m.content })) };
 }
 
 /** Observations of one reset, as groups in first-seen order, episodes by index. */
@@ -67,7 +70,7 @@ export async function generateForGroups(
   const n = groups[0]!.length;
   if (groups.some((g) => g.length !== n))
     throw trainError('FR_ERR_TRAIN_BATCH_MISMATCH', 'groups of one reset differ in size');
-  const res = await generate({ ...sampling, prompts: groups.map((g) => renderPrompt(g[0]!)), n });
+  const res = await generate({ ...sampling, prompts: groups.map((g) => promptOf(g[0]!)), n });
   if (res.results.length !== groups.length)
     throw trainError(
       'FR_ERR_TRAIN_BATCH_MISMATCH',

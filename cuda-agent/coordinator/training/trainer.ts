@@ -201,11 +201,13 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
         }),
       );
       let last: Awaited<ReturnType<WorkerClient['trainStep']>> | undefined;
+      let scoreSeconds = 0;
       for (let k = 0; k < cfg.grpo.innerEpochs; k++) {
         last = await worker.trainStep(
           { samples, micro_batch_size: cfg.grpo.microBatchSize },
           { timeoutMs: cfg.calls.workerDeadlineMs },
         );
+        scoreSeconds += last.seconds.score;
       }
       const t3 = performance.now();
       const scored = groups.flatMap((g) => g.samples).filter((s) => s.reward !== null);
@@ -230,8 +232,9 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
         gradNorm: last!.grad_norm,
         seconds: {
           generate: (t1 - t0) / 1000,
-          env: (t2 - t1) / 1000,
-          train: (t3 - t2) / 1000,
+          judge: (t2 - t1) / 1000,
+          score: scoreSeconds,
+          train: (t3 - t2) / 1000 - scoreSeconds,
           total: (t3 - t0) / 1000,
         },
       };

@@ -1,8 +1,10 @@
 """Checkpoint files: everything needed to continue exactly where a run stopped.
 
-A checkpoint holds the model config, the vocabulary, the policy and reference weights, the
-optimizer state, the learner's step, every RNG state (Python, numpy, torch, CUDA, the sampling
-generator) and the loss/optimizer settings. It is written to a temporary sibling and renamed,
+A checkpoint records its engine and model and holds the policy weights, the optimizer state,
+the learner's step, every RNG state (Python, numpy, torch, CUDA, the sampling generator) and the
+loss/optimizer settings; a ``tiny`` checkpoint also holds its vocabulary and reference weights,
+an ``hf`` one the identity of its source model, from which the reference is reloaded
+(engines.py). It is written to a temporary sibling and renamed,
 so a crash never leaves a half-written file, and read with ``weights_only=True``.
 
 Resuming is bitwise exact on the same device, torch version and CPU thread count; with another
@@ -20,18 +22,8 @@ from .errors import CheckpointInvalidError, CheckpointNotFoundError
 
 FORMAT = "factrecall-worker-checkpoint"
 VERSION = 1
-REQUIRED_KEYS = (
-    "model_config",
-    "vocab",
-    "policy",
-    "reference",
-    "optimizer",
-    "rng",
-    "step",
-    "optim",
-    "loss",
-    "engine",
-)
+REQUIRED_KEYS = ("model_config", "policy", "optimizer", "rng", "step", "optim", "loss", "engine")
+ENGINE_KEYS = {"tiny": ("vocab", "reference"), "hf": ("identity",)}
 
 
 def save_checkpoint(path: str, state: dict) -> int:
@@ -66,7 +58,10 @@ def load_checkpoint(path: str) -> dict:
         raise CheckpointInvalidError(
             f"{path} has format version {state.get('version')}, this worker reads {VERSION}"
         )
-    missing = [k for k in REQUIRED_KEYS if k not in state]
+    engine = state.get("engine")
+    if engine not in ENGINE_KEYS:
+        raise CheckpointInvalidError(f"{path} is for engine {engine!r}; this worker has {list(ENGINE_KEYS)}")
+    missing = [k for k in (*REQUIRED_KEYS, *ENGINE_KEYS[engine]) if k not in state]
     if missing:
         raise CheckpointInvalidError(f"{path} lacks {missing}")
     return state

@@ -1,14 +1,21 @@
-"""The generation engine interface.
+"""The three small interfaces that keep the worker pluggable: policy, tokenizer, engine.
 
-An engine turns prompts (token ids) into sampled completions with the log-prob of every sampled
-token, and scores given completions. The ``tiny`` engine (tiny_engine.py) is our small GPT;
-engines for real models (``hf``, ``vllm``) implement the same two methods.
+- ``Policy``: a causal LM as the learner sees it: its parameters (``module``), its device and
+  context length, and the logits at completion positions only for a batch of (prompt,
+  completion) pairs. The learner depends on this and nothing else.
+- ``ChatTokenizer``: text <-> ids, the model's own chat template (messages -> prompt ids with the
+  generation prompt), the stop ids (EOS, end of turn) and the pad id.
+- ``Engine``: generation with the log-prob of every sampled token, scoring of given
+  completions, and loading new weights.
+
+Engines live in a registry (engines.py); ``tiny`` (our word-level GPT, FactWorld) and ``hf``
+(any transformers causal LM) implement these, and one conformance suite checks both.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -34,8 +41,8 @@ class Completion:
     """One sampled completion.
 
     token_ids: the generated ids, ending with the stop token when finish_reason is "stop";
-    logprobs: the sampling log-prob of each of them (same length); finish_reason: "stop" (eos or
-    newline) or "length" (max_new_tokens reached).
+    logprobs: the sampling log-prob of each of them (same length); finish_reason: "stop" (a stop
+    id of the tokenizer) or "length" (max_new_tokens reached).
     """
 
     token_ids: list[int]
@@ -43,10 +50,70 @@ class Completion:
     finish_reason: str
 
 
+ChatMessage = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+
+
+class ChatTokenizer(ABC):
+    """What the worker needs of a tokenizer."""
+
+    pad_id: int
+    stop_ids: list[int]
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Vocabulary size (ids are 0 .. len - 1)."""
+
+    @abstractmethod
+    def encode_prompt(self, text: str) -> list[int]:
+        """A raw text prompt as the model's input (with its begin-of-text token, if it has one)."""
+
+    @abstractmethod
+    def encode_completion(self, text: str, append_stop: bool) -> list[int]:
+        """Text as a completion (no begin token); ``append_stop`` ends it with the first stop id."""
+
+    @abstractmethod
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """The model's own chat template applied to ``messages``, with the generation prompt."""
+
+    @abstractmethod
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of generated ids, special tokens (stop ids included) left out."""
+
+
+class Policy(ABC):
+    """A causal LM as the learner sees it."""
+
+    module: torch.nn.Module  # the parameters the optimizer updates
+
+    @property
+    @abstractmethod
+    def device(self) -> torch.device: ...
+
+    @property
+    @abstractmethod
+    def max_length(self) -> int:
+        """Longest prompt + completion the model takes."""
+
+    @abstractmethod
+    def completion_logits(
+        self, prompts: Sequence[Sequence[int]], completions: Sequence[Sequence[int]]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits predicting each completion token, its target and mask.
+
+        Returns logits (B, L, V) at completion positions only (L the longest completion; never
+        the whole prompt), targets (B, L) int64 and mask (B, L) float, 1 on real tokens.
+        Gradients flow when the caller has them enabled.
+        """
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.module.parameters())
+
+
 class Engine(ABC):
     """Generation and scoring on the current policy weights."""
 
     name: str
+    score_rows: int | None  # rows per scoring pass (None: a whole request at once)
 
     @abstractmethod
     def generate(
@@ -65,3 +132,7 @@ class Engine(ABC):
         temperature: float = 1.0,
     ) -> list[list[float]]:
         """log p(completion token | prompt, earlier completion tokens), one list per row."""
+
+    @abstractmethod
+    def load_weights(self, state: Mapping[str, torch.Tensor]) -> None:
+        """Replace the weights generation uses (a colocated engine shares the policy's)."""

@@ -87,6 +87,12 @@ class OutOfMemoryError(WorkerError):
     retryable = True
 
 
+class ModelNotFoundError(WorkerError):
+    """The model to load (a directory, a GGUF file or a Hugging Face id) is not there or not readable."""
+
+    code = "FR_ERR_WORKER_MODEL_NOT_FOUND"
+
+
 def all_error_classes() -> list[type[WorkerError]]:
     """Every concrete coded error, for the cross-language catalogue test."""
     return [
@@ -101,4 +107,5 @@ def all_error_classes() -> list[type[WorkerError]]:
         CheckpointInvalidError,
         NonFiniteError,
         OutOfMemoryError,
+        ModelNotFoundError,
     ]

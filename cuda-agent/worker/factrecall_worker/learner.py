@@ -5,18 +5,23 @@ gradient, N_total being the real completion tokens of the whole batch, so the ac
 gradient is the token-mean gradient of the whole batch (see losses.py). Then the gradient is
 clipped by global norm and AdamW steps. A non-finite loss or gradient refuses the step and
 leaves the weights and optimizer untouched.
+
+The learner knows only the ``Policy`` interface (engine.py): any engine's model trains here.
+The loss is ``losses.grpo_loss``, the tested one; its parts are recomputed without gradient
+for the metrics only.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import torch
 
 from .errors import NonFiniteError
-from .losses import grpo_per_token_loss, masked_token_sum
-from .model import TinyGPT
+from .engine import Policy
+from .losses import grpo_loss, grpo_per_token_loss, masked_token_sum
 from .scoring import completion_logprobs
 
 
@@ -52,9 +57,9 @@ class TrainSample:
     mask: bool = True
 
 
-def make_optimizer(model: TinyGPT, cfg: OptimConfig) -> torch.optim.AdamW:
+def make_optimizer(policy: Policy, cfg: OptimConfig) -> torch.optim.AdamW:
     return torch.optim.AdamW(
-        model.parameters(),
+        [p for p in policy.module.parameters() if p.requires_grad],
         lr=cfg.lr,
         betas=(cfg.beta1, cfg.beta2),
         eps=cfg.eps,
@@ -65,11 +70,11 @@ def make_optimizer(model: TinyGPT, cfg: OptimConfig) -> torch.optim.AdamW:
 class Learner:
     """Holds the policy, its frozen reference and the optimizer; ``step`` counts optimizer steps."""
 
-    def __init__(self, policy: TinyGPT, reference: TinyGPT, optim: OptimConfig, loss: LossConfig):
+    def __init__(self, policy: Policy, reference: Policy, optim: OptimConfig, loss: LossConfig):
         self.policy = policy
         self.reference = reference
-        self.reference.eval()
-        self.reference.requires_grad_(False)
+        self.reference.module.eval()
+        self.reference.module.requires_grad_(False)
         self.optim_cfg = optim
         self.loss_cfg = loss
         self.optimizer = make_optimizer(policy, optim)
@@ -96,38 +101,43 @@ class Learner:
                 "ratio_mean": 1.0,
                 "grad_norm": 0.0,
                 "lr": self.optim_cfg.lr,
+                "seconds": {"score": 0.0, "train": 0.0},
             }
         cfg = self.loss_cfg
-        device = self.policy.wte.weight.device
-        self.policy.train()
+        device = self.policy.device
+        self.policy.module.train()
         self.optimizer.zero_grad(set_to_none=True)
         sums = {"loss": 0.0, "pg": 0.0, "kl": 0.0, "clipped": 0.0, "ratio": 0.0}
+        t_start, t_ref = time.perf_counter(), 0.0  # reference scoring time, apart from training
         for start in range(0, len(active), micro_batch_size):
             mb = active[start : start + micro_batch_size]
             prompts = [s.prompt_ids for s in mb]
             completions = [s.completion_ids for s in mb]
             logp, mask = completion_logprobs(self.policy, prompts, completions, cfg.temperature)  # (b, L)
+            t0 = time.perf_counter()
             with torch.no_grad():
                 ref_logp, _ = completion_logprobs(
                     self.reference, prompts, completions, cfg.temperature
                 )  # (b, L)
+            t_ref += time.perf_counter() - t0
             old = torch.zeros_like(logp)  # (b, L)
             for i, s in enumerate(mb):
                 old[i, : len(s.old_logprobs)] = torch.tensor(s.old_logprobs, dtype=old.dtype)
             adv = torch.tensor([s.advantage for s in mb], dtype=logp.dtype, device=device)  # (b,)
-            per_token, pg, kl, clipped = grpo_per_token_loss(
-                logp, old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef
-            )
-            piece = masked_token_sum(per_token, mask) / n_tokens  # scalar, this micro-batch's share
+            # this micro-batch's share of the token-mean loss of the whole batch (scalar)
+            piece = grpo_loss(logp, old, ref_logp, adv, mask, cfg.clip_eps, cfg.kl_coef, n_tokens)
             piece.backward()
             with torch.no_grad():
+                _, pg, kl, clipped = grpo_per_token_loss(
+                    logp.detach(), old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef
+                )  # (b, L) each, for the metrics
                 sums["loss"] += float(piece)
                 sums["pg"] += float(masked_token_sum(pg, mask))
                 sums["kl"] += float(masked_token_sum(kl, mask))
                 sums["clipped"] += float(masked_token_sum(clipped.float(), mask))
                 sums["ratio"] += float(masked_token_sum(torch.exp(logp - old), mask))
         max_norm = self.optim_cfg.grad_clip if self.optim_cfg.grad_clip > 0 else float("inf")
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.policy.parameters(), max_norm))
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(), max_norm))
         if not (math.isfinite(sums["loss"]) and math.isfinite(grad_norm)):
             self.optimizer.zero_grad(set_to_none=True)
             raise NonFiniteError(f"loss {sums['loss']}, grad norm {grad_norm}; step {self.step + 1} refused")
@@ -145,4 +155,5 @@ class Learner:
             "ratio_mean": sums["ratio"] / n_tokens,
             "grad_norm": grad_norm,
             "lr": self.optim_cfg.lr,
+            "seconds": {"score": t_ref, "train": time.perf_counter() - t_start - t_ref},
         }

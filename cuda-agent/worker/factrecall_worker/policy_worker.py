@@ -1,14 +1,14 @@
 """The policy worker's state and its RPC methods (transport-free: params in, result out).
 
-It holds the tokenizer, the policy TinyGPT (shared by the engine and the learner, so there are
-no weight copies), the frozen reference copy, the optimizer and the sampling generator. Each
-public method takes the request's ``params`` map and returns the ``result`` map; errors are
-WorkerError subclasses. ``server.py`` puts these on the wire.
+It holds what an engine (engines.py: ``tiny`` or ``hf``) built: the tokenizer, the policy
+(shared by the engine and the learner, so there are no weight copies), the frozen reference,
+plus the optimizer and the sampling generator. Each public method takes the request's
+``params`` map and returns the ``result`` map; errors are WorkerError subclasses.
+``server.py`` puts these on the wire.
 """
 
 from __future__ import annotations
 
-import copy
 import platform
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,18 +16,17 @@ from dataclasses import asdict
 import torch
 
 from .checkpoint import load_checkpoint, save_checkpoint
-from .engine import SamplingParams
+from .engine import ChatTokenizer, Engine, SamplingParams
+from .engines import ENGINES, Built, build, build_from_checkpoint, checkpoint_model_state, read_model
 from .errors import BadParamsError, CheckpointInvalidError, NotReadyError, UnsupportedEngineError
 from .learner import Learner, LossConfig, OptimConfig, TrainSample
-from .model import GPTConfig, TinyGPT
 from .params import Params, float_list, int_list
 from .pretrain import PretrainConfig, pretrain
 from .rng import capture_rng_states, restore_rng_states, seed_all
-from .tiny_engine import TinyEngine
+from .scoring import score_in_chunks
 from .tokenizer import WordTokenizer
 
 Notify = Callable[[dict], None]
-ENGINES = ("tiny",)
 
 
 def _resolve_device(name: str) -> torch.device:
@@ -61,27 +60,51 @@ def read_loss(lo: Params, base: LossConfig) -> LossConfig:
 
 class PolicyWorker:
     def __init__(self) -> None:
-        self.tok: WordTokenizer | None = None
+        self.vocab_tok: WordTokenizer | None = None  # the tiny engine's vocabulary, before `init`
+        self.built: Built | None = None
         self.learner: Learner | None = None
-        self.engine: TinyEngine | None = None
         self.sample_gen: torch.Generator | None = None
         self.device = torch.device("cpu")
         self.seed = 0
 
+    @property
+    def tok(self) -> ChatTokenizer | None:
+        return self.built.tok if self.built is not None else self.vocab_tok
+
+    @property
+    def engine(self) -> Engine | None:
+        return self.built.engine if self.built is not None else None
+
     # -- state checks ----------------------------------------------------------------------
-    def _ready(self, method: str) -> tuple[WordTokenizer, Learner, TinyEngine]:
-        if self.tok is None or self.learner is None or self.engine is None:
+    def _ready(self, method: str) -> tuple[ChatTokenizer, Learner, Engine]:
+        if self.built is None or self.learner is None:
             raise NotReadyError(f"`{method}` needs a model: call `init` (or `load`) first")
-        return self.tok, self.learner, self.engine
+        return self.built.tok, self.learner, self.built.engine
 
     def _prompt_ids(self, where: str, prompts: list) -> list[list[int]]:
+        """A prompt is text (encoded raw), chat messages (the model's template) or token ids."""
         tok = self.tok
         assert tok is not None
         out = []
         for i, p in enumerate(prompts):
-            out.append(
-                tok.encode(p, bos=True) if isinstance(p, str) else int_list(f"{where}[{i}]", p, len(tok))
-            )
+            if isinstance(p, str):
+                out.append(tok.encode_prompt(p))
+            elif isinstance(p, dict):
+                q = Params(f"{where}[{i}]", p)
+                messages = q.list("messages", min_len=1)
+                q.done()
+                for j, m in enumerate(messages):
+                    if not (
+                        isinstance(m, dict)
+                        and set(m) == {"role", "content"}
+                        and all(isinstance(v, str) for v in m.values())
+                    ):
+                        raise BadParamsError(f"{where}[{i}].messages[{j}] must be {{role, content}} strings")
+                out.append(tok.chat_prompt(messages))
+            else:
+                out.append(int_list(f"{where}[{i}]", p, len(tok)))
+            if not out[-1]:
+                raise BadParamsError(f"{where}[{i}] is empty")
         return out
 
     # -- methods ---------------------------------------------------------------------------
@@ -94,28 +117,27 @@ class PolicyWorker:
             "cuda_available": torch.cuda.is_available(),
             "engines": list(ENGINES),
             "ready": self.learner is not None,
+            "engine": self.built.name if self.built else None,
             "vocab_size": len(self.tok) if self.tok else None,
         }
 
     def tokenizer(self, params: dict) -> dict:
-        """Fit the vocabulary on ``texts`` or set it from ``vocab``; returns ids of the specials."""
+        """Fit the vocabulary on ``texts`` or set it from ``vocab`` (tiny engine); returns ids of the specials."""
         p = Params("tokenizer", params)
         texts, vocab = p.list("texts", None), p.list("vocab", None)
         min_count, max_size = p.int("min_count", 1, min=1), p.int("max_size", None, min=5)
         p.done()
         if (texts is None) == (vocab is None):
             raise BadParamsError("tokenizer: give exactly one of `texts` (to fit) or `vocab` (to set)")
+        if self.built is not None and self.built.name != "tiny":
+            raise BadParamsError(f"tokenizer: the `{self.built.name}` engine brings its model's own tokenizer")
         tok = WordTokenizer(vocab) if vocab is not None else WordTokenizer.fit(texts, min_count, max_size)
-        if self.learner is not None and self.tok is not None and tok.vocab != self.tok.vocab:
+        current = self.tok
+        if self.learner is not None and isinstance(current, WordTokenizer) and tok.vocab != current.vocab:
             raise BadParamsError(
                 "tokenizer: the model is built on another vocabulary; call `init` again after this"
             )
-        self.tok = tok
-        return self._tokenizer_info()
-
-    def _tokenizer_info(self) -> dict:
-        tok = self.tok
-        assert tok is not None
+        self.vocab_tok = tok
         return {
             "vocab_size": len(tok),
             "vocab": tok.vocab,
@@ -136,51 +158,35 @@ class PolicyWorker:
         device = _resolve_device(p.str("device", "auto", choices=("auto", "cpu", "cuda")))
         threads = p.int("threads", 2, min=1)
         vocab = p.list("vocab", None)
-        m = p.map("model")
-        o = p.map("optim")
-        lo = p.map("loss")
-        model_kw = {
-            "block_size": m.int("block_size", 64, min=2),
-            "n_layer": m.int("n_layer", 2, min=1),
-            "n_head": m.int("n_head", 4, min=1),
-            "n_embd": m.int("n_embd", 128, min=1),
-            "dropout": m.float("dropout", 0.0, min=0.0, max=0.9),
-        }
+        m, o, lo = p.map("model"), p.map("optim"), p.map("loss")
         optim = read_optim(o, OptimConfig())
         loss = read_loss(lo, LossConfig())
-        for sub in (p, m, o, lo):
+        for sub in (p, o, lo):
             sub.done()
         if engine not in ENGINES:
             raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
-        if model_kw["n_embd"] % model_kw["n_head"]:
-            raise BadParamsError(
-                f"init.model: n_embd {model_kw['n_embd']} is not a multiple of n_head {model_kw['n_head']}"
-            )
+        model = read_model(engine, m)  # checks m's keys for this engine
         if vocab is not None:
-            self.tok = WordTokenizer(vocab)
-        if self.tok is None:
-            raise NotReadyError("init needs a vocabulary: call `tokenizer` first or pass `vocab`")
+            self.vocab_tok = WordTokenizer(vocab)
         if device.type == "cpu":
             torch.set_num_threads(threads)
         self.device, self.seed = device, seed
         seed_all(seed)
-        cfg = GPTConfig(vocab_size=len(self.tok), **model_kw)
-        self._build(cfg, optim, loss)
-        assert self.learner is not None
+        self._install(build(engine, model, device, self.vocab_tok), optim, loss)
+        assert self.built is not None and self.learner is not None
         return {
             "engine": engine,
             "device": str(device),
             "parameters": self.learner.policy.num_parameters(),
-            "model": asdict(cfg),
+            "model": self.built.model,
             "torch": torch.__version__,
         }
 
-    def _build(self, cfg: GPTConfig, optim: OptimConfig, loss: LossConfig) -> None:
-        assert self.tok is not None
-        policy = TinyGPT(cfg).to(self.device)
-        reference = copy.deepcopy(policy)
-        self.learner = Learner(policy, reference, optim, loss)
-        self.engine = TinyEngine(policy, self.tok.pad_id, [self.tok.eos_id, self.tok.newline_id])
+    def _install(self, built: Built, optim: OptimConfig, loss: LossConfig) -> None:
+        self.built = built
+        if isinstance(built.tok, WordTokenizer):
+            self.vocab_tok = built.tok
+        self.learner = Learner(built.policy, built.reference, optim, loss)
         self.sample_gen = torch.Generator(device=self.device)
         self.sample_gen.manual_seed(self.seed + 1)
 
@@ -227,9 +233,10 @@ class PolicyWorker:
     def logprobs(self, params: dict) -> dict:
         """Per-token log-probs of given completions under the policy and the reference.
 
-        A completion is token ids or text; text is encoded without <bos> and, with
-        ``append_eos``, ends with <eos> (where a pretraining document ends), so the sum of its
-        log-probs is the log-probability of answering exactly that text and stopping.
+        A completion is token ids or text; text is encoded without a begin token and, with
+        ``append_eos``, ends with the first stop id (<eos> for tiny, where a pretraining document
+        ends), so the sum of its log-probs is the log-probability of answering exactly that text
+        and stopping.
         """
         tok, learner, engine = self._ready("logprobs")
         p = Params("logprobs", params)
@@ -240,7 +247,7 @@ class PolicyWorker:
         append_eos = p.bool("append_eos", False)
         p.done()
         completions = [
-            tok.encode(c, eos=append_eos)
+            tok.encode_completion(c, append_eos)
             if isinstance(c, str)
             else int_list(f"logprobs.completions[{i}]", c, len(tok))
             for i, c in enumerate(raw)
@@ -252,8 +259,8 @@ class PolicyWorker:
             "completion_ids": completions,
         }
         if with_ref:
-            result["reference"] = TinyEngine(learner.reference, tok.pad_id, []).logprobs(
-                prompts, completions, temperature
+            result["reference"] = score_in_chunks(
+                learner.reference, prompts, completions, temperature, engine.score_rows
             )
         return result
 
@@ -287,6 +294,8 @@ class PolicyWorker:
     def pretrain(self, params: dict, notify: Notify | None = None) -> dict:
         """Next-token training on documents; afterwards the reference is the pretrained model."""
         tok, learner, _ = self._ready("pretrain")
+        if not isinstance(tok, WordTokenizer):
+            raise BadParamsError("pretrain is for the tiny engine (documents in its word vocabulary)")
         p = Params("pretrain", params)
         docs = p.list("documents", min_len=1)
         cfg = PretrainConfig(
@@ -304,15 +313,16 @@ class PolicyWorker:
         p.done()
         gen = torch.Generator()
         gen.manual_seed(seed)
-        result = pretrain(learner.policy, tok, docs, cfg, gen, notify, every)
-        learner.reference.load_state_dict(learner.policy.state_dict())
+        result = pretrain(learner.policy.module, tok, docs, cfg, gen, notify, every)
+        learner.reference.module.load_state_dict(learner.policy.module.state_dict())
         learner.reset_optimizer()
         learner.step = 0
         return result
 
     def save(self, params: dict) -> dict:
         """Write a checkpoint for an exact resume; returns its size."""
-        tok, learner, engine = self._ready("save")
+        _, learner, engine = self._ready("save")
+        assert self.built is not None
         p = Params("save", params)
         path = p.str("path")
         p.done()
@@ -324,10 +334,8 @@ class PolicyWorker:
             {
                 "engine": engine.name,
                 "seed": self.seed,
-                "model_config": asdict(learner.policy.cfg),
-                "vocab": tok.vocab,
-                "policy": learner.policy.state_dict(),
-                "reference": learner.reference.state_dict(),
+                **checkpoint_model_state(self.built),
+                "policy": learner.policy.module.state_dict(),
                 "optimizer": learner.optimizer.state_dict(),
                 "optim": asdict(learner.optim_cfg),
                 "loss": asdict(learner.loss_cfg),
@@ -361,30 +369,29 @@ class PolicyWorker:
         optim, loss = read_optim(o, file_optim), read_loss(lo, file_loss)
         o.done()
         lo.done()
-        before = (self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed)
+        before = (self.vocab_tok, self.built, self.learner, self.sample_gen, self.device, self.seed)
         if device is not None or self.learner is None:
             self.device = _resolve_device(device or "auto")
         if self.device.type == "cpu" and (threads is not None or self.learner is None):
             torch.set_num_threads(threads or 2)
         try:
-            self.tok = WordTokenizer(list(state["vocab"]))
             self.seed = int(state.get("seed", 0))
-            self._build(GPTConfig(**state["model_config"]), optim, loss)
+            self._install(build_from_checkpoint(state, self.device, path), optim, loss)
             assert self.learner is not None and self.sample_gen is not None
-            self.learner.policy.load_state_dict(state["policy"])
-            self.learner.reference.load_state_dict(state["reference"])
+            self.learner.policy.module.load_state_dict(state["policy"])
             if not new_optim:
                 self.learner.optimizer.load_state_dict(state["optimizer"])
                 self.learner.step = int(state["step"])
             restore_rng_states(state["rng"])
             self.sample_gen.set_state(state["rng"]["sampling"])
         except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:
-            self.tok, self.learner, self.engine, self.sample_gen, self.device, self.seed = before
+            self.vocab_tok, self.built, self.learner, self.sample_gen, self.device, self.seed = before
             raise CheckpointInvalidError(f"{path} does not fit this worker: {e}") from e
         return {
             "path": path,
+            "engine": self.built.name,
             "step": self.learner.step,
-            "model": state["model_config"],
+            "model": self.built.model,
             "parameters": self.learner.policy.num_parameters(),
             "optim": asdict(self.learner.optim_cfg),
             "loss": asdict(self.learner.loss_cfg),

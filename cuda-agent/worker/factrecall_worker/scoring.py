@@ -1,7 +1,9 @@
 """Per-token log-probs of given completions after given prompts (the learner's view).
 
-Rows are packed right-padded, ``prompt + completion`` per row, so the plain causal mask suffices:
-a real token never attends to padding that comes after it.
+``completion_logprobs`` works on any ``Policy`` (engine.py): the policy returns logits at the
+completion positions only, and this takes log softmax(logits / T) at the targets in float32.
+``pack_right`` is the packing the tiny policy uses: rows ``prompt + completion`` right-padded, so
+the plain causal mask suffices (a real token never attends to padding that comes after it).
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from collections.abc import Sequence
 import torch
 
 from .errors import BadParamsError, TooLongError
+from .engine import Policy
 from .losses import token_logprobs
-from .model import TinyGPT
 
 
 def check_lengths(
@@ -57,21 +59,42 @@ def pack_right(
 
 
 def completion_logprobs(
-    model: TinyGPT,
+    policy: Policy,
     prompts: Sequence[Sequence[int]],
     completions: Sequence[Sequence[int]],
     temperature: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """log p(completion_j | prompt, completion_<j) under ``model`` at ``temperature``.
+    """log p(completion_j | prompt, completion_<j) under ``policy`` at ``temperature``.
 
     Returns logp (B, L) (0 where masked) and mask (B, L), L the longest completion. Gradients
     flow when the caller has them enabled.
     """
-    check_lengths(prompts, [len(c) for c in completions], model.cfg.block_size)
-    device = model.wte.weight.device
-    idx, targets, positions, mask = pack_right(prompts, completions, 0, device)
-    logits, _ = model(idx)  # (B, T, V)
-    V = logits.shape[-1]
-    picked = logits.gather(1, positions[:, :, None].expand(-1, -1, V))  # (B, L, V)
-    logp = token_logprobs(picked / temperature, targets)  # (B, L)
+    check_lengths(prompts, [len(c) for c in completions], policy.max_length)
+    logits, targets, mask = policy.completion_logits(prompts, completions)  # (B, L, V), (B, L), (B, L)
+    logp = token_logprobs(logits / temperature, targets)  # (B, L)
     return logp * mask, mask
+
+
+@torch.no_grad()
+def score_in_chunks(
+    policy: Policy,
+    prompts: Sequence[Sequence[int]],
+    completions: Sequence[Sequence[int]],
+    temperature: float = 1.0,
+    rows: int | None = None,
+) -> list[list[float]]:
+    """``completion_logprobs`` without gradient (eval mode), ``rows`` at a time (None: all at
+    once), each row trimmed to its completion."""
+    module = policy.module
+    was_training = module.training
+    module.eval()
+    out: list[list[float]] = []
+    try:
+        step = rows or max(1, len(prompts))
+        for s in range(0, len(prompts), step):
+            ps, cs = prompts[s : s + step], completions[s : s + step]
+            logp, _ = completion_logprobs(policy, ps, cs, temperature)
+            out.extend(row[: len(c)] for row, c in zip(logp.tolist(), cs, strict=True))
+    finally:
+        module.train(was_training)
+    return out

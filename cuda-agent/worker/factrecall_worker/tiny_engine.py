@@ -4,6 +4,9 @@ Prompts of different lengths are left-padded into one batch. Each row gets its o
 (counting only its real tokens) and an attention mask that hides its padding, so a row's numbers
 do not depend on what it is batched with. Generation of a row stops at <eos> or a newline token;
 finished rows keep stepping with padding until every row is done or ``max_new_tokens`` is hit.
+
+``TinyPolicy`` is the learner's view of the same TinyGPT (engine.Policy): rows packed
+right-padded (scoring.pack_right) and the logits gathered at completion positions.
 """
 
 from __future__ import annotations
@@ -12,10 +15,33 @@ from collections.abc import Sequence
 
 import torch
 
-from .engine import Completion, Engine, SamplingParams
+from .engine import Completion, Engine, Policy, SamplingParams
 from .model import TinyGPT
 from .sampling import sample_next
-from .scoring import check_lengths, completion_logprobs
+from .scoring import check_lengths, pack_right, score_in_chunks
+
+
+class TinyPolicy(Policy):
+    """A TinyGPT as the learner sees it."""
+
+    def __init__(self, model: TinyGPT):
+        self.module = model
+        self.model = model
+
+    @property
+    def device(self) -> torch.device:
+        return self.model.wte.weight.device
+
+    @property
+    def max_length(self) -> int:
+        return self.model.cfg.block_size
+
+    def completion_logits(self, prompts, completions):
+        idx, targets, positions, mask = pack_right(prompts, completions, 0, self.device)
+        logits, _ = self.model(idx)  # (B, T, V): the tiny vocabulary is a few thousand words
+        V = logits.shape[-1]
+        picked = logits.gather(1, positions[:, :, None].expand(-1, -1, V))  # (B, L, V)
+        return picked, targets, mask
 
 
 def left_pad(rows: Sequence[Sequence[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -45,9 +71,11 @@ class TinyEngine(Engine):
     """Samples from (and scores with) the policy TinyGPT it shares with the learner."""
 
     name = "tiny"
+    score_rows = None  # score a whole request in one pass (small model, small vocabulary)
 
     def __init__(self, model: TinyGPT, pad_id: int, stop_ids: Sequence[int], max_batch_rows: int = 512):
         self.model = model
+        self.policy = TinyPolicy(model)
         self.pad_id = pad_id
         self.stop_ids = list(stop_ids)
         self.max_batch_rows = max_batch_rows
@@ -109,12 +137,8 @@ class TinyEngine(Engine):
             self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
 
-    @torch.no_grad()
     def logprobs(self, prompts, completions, temperature=1.0):
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            logp, mask = completion_logprobs(self.model, prompts, completions, temperature)
-        finally:
-            self.model.train(was_training)
-        return [row[: len(c)] for row, c in zip(logp.tolist(), completions, strict=True)]
+        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
+
+    def load_weights(self, state):
+        self.model.load_state_dict(state)

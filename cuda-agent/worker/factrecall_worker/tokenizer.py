@@ -8,14 +8,19 @@ kept. The vocabulary is the special tokens, then the newline, then words by fall
 Decoding joins tokens with single spaces, without a space before closing punctuation or after
 opening brackets, and none around newlines. It is a canonical spelling, not the original text,
 but ``encode(decode(ids)) == ids`` for ids without special tokens.
+
+As a ``ChatTokenizer`` (engine.py) its chat template is FactWorld's ``Q: <question> A:`` line,
+the question being the last user message (the system message is not rendered: the tiny model
+was pretrained on bare question-answer lines), and it stops on <eos> or a newline.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from .engine import ChatMessage, ChatTokenizer
 from .errors import BadParamsError
 
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
@@ -32,7 +37,7 @@ def split_words(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-class WordTokenizer:
+class WordTokenizer(ChatTokenizer):
     """A fixed vocabulary mapping token strings to ids; specials have ids 0..3, newline 4."""
 
     def __init__(self, vocab: list[str]):
@@ -46,6 +51,7 @@ class WordTokenizer:
         self.ids: dict[str, int] = {t: i for i, t in enumerate(self.vocab)}
         self.pad_id, self.bos_id, self.eos_id, self.unk_id = 0, 1, 2, 3
         self.newline_id = 4
+        self.stop_ids = [self.eos_id, self.newline_id]
 
     @classmethod
     def fit(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> WordTokenizer:
@@ -75,6 +81,19 @@ class WordTokenizer:
         """Token ids of ``text``; unknown words become <unk>."""
         ids = [self.ids.get(t, self.unk_id) for t in split_words(text)]
         return ([self.bos_id] if bos else []) + ids + ([self.eos_id] if eos else [])
+
+    def encode_prompt(self, text: str) -> list[int]:
+        return self.encode(text, bos=True)
+
+    def encode_completion(self, text: str, append_stop: bool) -> list[int]:
+        return self.encode(text, eos=append_stop)
+
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """``Q: <last user message> A:`` with <bos>, as FactWorld's formatQuestionPrompt writes it."""
+        users = [m["content"] for m in messages if m.get("role") == "user"]
+        if not users:
+            raise BadParamsError("the tiny chat template needs a user message (the question)")
+        return self.encode_prompt(f"Q: {users[-1]} A:")
 
     def decode(self, ids: Iterable[int]) -> str:
         """Canonical text of ``ids``; <pad>, <bos> and <eos> are dropped, <unk> is kept."""

@@ -29,7 +29,8 @@ def test_save_then_load_resumes_exactly(tmp_path):
             {"prompts": PROMPTS[:2], "n": 3, "max_new_tokens": 5}
         )  # uses the worker's generator
         stats = worker.train_step({"samples": batch, "micro_batch_size": 4})
-        return batch, unseeded, stats, worker.learner.policy.state_dict()
+        stats.pop("seconds")  # wall-clock, the one field that may differ
+        return batch, unseeded, stats, worker.learner.policy.module.state_dict()
 
     first = next_step(w)
     fresh = PolicyWorker()
@@ -89,8 +90,8 @@ def test_load_with_optim_and_loss_overrides_starts_a_new_run_with_those_settings
     assert loaded["fresh_optimizer"] is True and loaded["step"] == 0 and learner.step == 0
     assert learner.optimizer.state_dict()["state"] == {}
     assert all(group["lr"] == 0.25 for group in learner.optimizer.param_groups)
-    file_weights = w.learner.policy.state_dict()
-    assert all(torch.equal(v, file_weights[k]) for k, v in learner.policy.state_dict().items())
+    file_weights = w.learner.policy.module.state_dict()
+    assert all(torch.equal(v, file_weights[k]) for k, v in learner.policy.module.state_dict().items())
     # The next optimizer step runs with the overriding lr.
     stats = fresh.train_step({"samples": group_batch(fresh, seed=9), "micro_batch_size": 4})
     assert stats["lr"] == 0.25 and stats["step"] == 1

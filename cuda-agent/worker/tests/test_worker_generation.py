@@ -30,6 +30,7 @@ def test_generation_stops_at_a_newline_or_eos_and_reports_the_reason():
     w = make_worker(seed=0)
     tok = w.tok
     out = w.generate({"prompts": PROMPTS, "n": 8, "max_new_tokens": 5, "seed": 1})
+    reasons = []
     for r in out["results"]:
         for s in r["samples"]:
             ids = s["token_ids"]
@@ -39,6 +40,8 @@ def test_generation_stops_at_a_newline_or_eos_and_reports_the_reason():
             else:
                 assert stops == [] and len(ids) == 5
             assert s["text"] == tok.decode(ids)
+            reasons.append(s["finish_reason"])
+    assert {"stop", "length"} <= set(reasons)  # both branches above were checked
 
 
 def test_a_seed_makes_sampling_reproducible_and_greedy_is_the_argmax():
@@ -48,7 +51,7 @@ def test_a_seed_makes_sampling_reproducible_and_greedy_is_the_argmax():
     assert a == b
     g = w.generate({"prompts": PROMPTS[:1], "n": 2, "greedy": True, "max_new_tokens": 6})["results"][0]
     assert g["samples"][0]["token_ids"] == g["samples"][1]["token_ids"]
-    model = w.learner.policy.eval()
+    model = w.learner.policy.module.eval()
     first = model(torch.tensor([g["prompt_ids"]]))[0][0, -1].argmax()
     assert g["samples"][0]["token_ids"][0] == int(first)
 

@@ -26,11 +26,11 @@ def as_samples(raw):
 
 def test_one_train_step_changes_the_policy_but_not_the_reference():
     w = make_worker(seed=1)
-    before, ref_before = weights(w.learner.policy), weights(w.learner.reference)
+    before, ref_before = weights(w.learner.policy.module), weights(w.learner.reference.module)
     stats = w.train_step({"samples": group_batch(w, seed=2), "micro_batch_size": 5})
     assert stats["step"] == 1 and not stats["skipped"] and stats["grad_norm"] > 0
-    assert any(not torch.equal(before[k], v) for k, v in w.learner.policy.state_dict().items())
-    assert all(torch.equal(ref_before[k], v) for k, v in w.learner.reference.state_dict().items())
+    assert any(not torch.equal(before[k], v) for k, v in w.learner.policy.module.state_dict().items())
+    assert all(torch.equal(ref_before[k], v) for k, v in w.learner.reference.module.state_dict().items())
     assert stats["ratio_mean"] == pytest.approx(1.0, abs=1e-4)  # first step: policy == sampler
 
 
@@ -45,7 +45,7 @@ def test_micro_batches_accumulate_exactly_the_full_batch_gradient():
         learner.optimizer.zero_grad = lambda set_to_none=True: None
         learner.optim_cfg = type(learner.optim_cfg)(grad_clip=0.0)
         learner.train_step(samples, micro)
-        grads.append(torch.cat([p.grad.flatten() for p in learner.policy.parameters()]))
+        grads.append(torch.cat([p.grad.flatten() for p in learner.policy.module.parameters()]))
     assert torch.allclose(grads[0], grads[1], atol=1e-6) and torch.allclose(grads[0], grads[2], atol=1e-6)
 
 
@@ -59,19 +59,19 @@ def test_masked_samples_add_nothing_and_an_all_masked_batch_skips_the_step():
     a, b = copy.deepcopy(w.learner), copy.deepcopy(w.learner)
     sa, sb = a.train_step(kept, 4), b.train_step(with_masked, 4)
     assert sa["loss"] == sb["loss"] and sb["masked_samples"] == len(raw) - 6
-    assert all(torch.equal(x, y) for x, y in zip(a.policy.parameters(), b.policy.parameters(), strict=True))
-    before = weights(w.learner.policy)
+    assert all(torch.equal(x, y) for x, y in zip(a.policy.module.parameters(), b.policy.module.parameters(), strict=True))
+    before = weights(w.learner.policy.module)
     skipped = w.learner.train_step([TrainSample(**{**vars(s), "mask": False}) for s in kept], 4)
     assert skipped["skipped"] and skipped["step"] == 0
-    assert all(torch.equal(before[k], v) for k, v in w.learner.policy.state_dict().items())
+    assert all(torch.equal(before[k], v) for k, v in w.learner.policy.module.state_dict().items())
 
 
 def test_a_non_finite_loss_refuses_the_step_and_leaves_the_weights():
     w = make_worker(seed=6)
     raw = group_batch(w, seed=3)
     raw[0]["advantage"] = float("inf")
-    before = weights(w.learner.policy)
+    before = weights(w.learner.policy.module)
     with pytest.raises(NonFiniteError):
         w.learner.train_step(as_samples(raw), 4)
     assert w.learner.step == 0
-    assert all(torch.equal(before[k], v) for k, v in w.learner.policy.state_dict().items())
+    assert all(torch.equal(before[k], v) for k, v in w.learner.policy.module.state_dict().items())

@@ -33,6 +33,6 @@ def test_pretraining_lowers_the_loss_and_teaches_the_facts():
     # the reference is now the pretrained model, and the optimizer starts fresh
     assert all(
         torch.equal(a, b)
-        for a, b in zip(w.learner.policy.parameters(), w.learner.reference.parameters(), strict=True)
+        for a, b in zip(w.learner.policy.module.parameters(), w.learner.reference.module.parameters(), strict=True)
     )
     assert w.learner.step == 0 and not w.learner.optimizer.state

@@ -197,15 +197,23 @@ class Client:
         return r["handle"]
 
     def reset(
-        self, handle: str, *, split: str = "train", batch_size: int, group_size: int = 1,
-        with_gold: bool = False,
+        self, handle: str, *, split: str = "train", batch_size: int | None = None, group_size: int = 1,
+        with_gold: bool = False, question_ids: Sequence[str] | None = None,
     ) -> dict[str, Any]:
-        """Next ``batch_size`` questions, each as ``group_size`` episodes (one group)."""
+        """Next ``batch_size`` questions, each as ``group_size`` episodes (one group).
+
+        ``question_ids`` (trainer role, train or val): issue these questions instead, one group
+        each in this order; ``batch_size`` defaults to their count.
+        """
+        if question_ids is not None and batch_size is None:
+            batch_size = len(question_ids)
         body: dict[str, Any] = {
             "handle": handle, "split": split, "batchSize": batch_size, "groupSize": group_size,
         }
         if with_gold:
             body["withGold"] = True
+        if question_ids is not None:
+            body["questionIds"] = list(question_ids)
         return self.request("reset", body)
 
     def step(self, handle: str, actions: Sequence[dict[str, str]]) -> dict[str, Any]:
