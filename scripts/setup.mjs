@@ -7,7 +7,7 @@
 // Plain Node only: it runs before any dependency is installed.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +27,15 @@ function ensureNodeModules() {
   const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  // A node_modules that links to a shared install (a worktree): npm ci would empty the link's
+  // target, the install every other checkout uses. Leave it to the owner of that install.
+  const nm = join(root, 'node_modules');
+  if (existsSync(nm) && lstatSync(nm).isSymbolicLink()) {
+    log(
+      'node_modules is a link to a shared install and older than package-lock.json; not running npm ci into it',
+    );
+    return;
+  }
   log('installing Node packages (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
