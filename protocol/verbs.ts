@@ -32,6 +32,12 @@ import { findToken } from './tokens.ts';
 export interface SessionEnv extends HostedEnv {
   readonly role: Role;
   readonly submitter: string;
+  /**
+   * Eval envs only: each answered episode's question id and extracted answer, in step order,
+   * written into the eval-run record so the leaderboard can score the run on its own judge
+   * and public/private parts. Server-side only: never sent to the client.
+   */
+  readonly answers?: Array<{ questionId: string; answer: string }>;
   /** Runs over the splits this role sees only as aggregates (hidden-runs.ts). */
   readonly runs: ReadonlyMap<SplitName, HiddenRun>;
   /** An eval env holds one slot of its submitter's eval-run quota until it closes. */
@@ -165,6 +171,7 @@ const make: Handler<'make'> = async (s, body) => {
     env,
     role,
     submitter: s.name,
+    ...(role === 'eval' ? { answers: [] } : {}),
     runs,
     quotaHeld: role === 'eval',
   };
@@ -271,6 +278,9 @@ const step: Handler<'step'> = async (s, body) => {
   const hosted = s.env(body.handle);
   checkBatch(s, body.actions.length, 'actions');
   const r = await hosted.env.step(body.actions);
+  for (const x of r.results) {
+    hosted.answers?.push({ questionId: x.info.questionId, answer: x.info.extracted });
+  }
   // Episodes of a hidden run (hidden-runs.ts) get no reward, verdict or group stats.
   const runOf = (groupId: string) => {
     for (const run of hosted.runs.values()) if (run.holds(groupId)) return run;
@@ -355,6 +365,7 @@ export async function closeSessionEnv(
       run,
       counts: out.counts,
       perSplit: out.perSplit,
+      answers: hosted.answers ?? [],
     };
     try {
       await s.host.evalRuns.append(record);
