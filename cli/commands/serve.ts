@@ -108,6 +108,7 @@ export function register(program: Command): void {
           grpc: server.grpcPort,
           ws: server.wsUrl,
           grpcAddress: server.grpcAddress,
+          openenv: server.openEnvUrl,
           auth: server.host.tokens === null ? 'none' : 'tokens',
         })}\n`,
       );
