@@ -9,6 +9,8 @@
 #      `leaderboard submit --file`; prior and oracle by live run on the standard split:
 #      `leaderboard run` through the env server, `leaderboard submit --run`.
 #      The oracle reads the local gold: it is the table's ceiling and a check of the plumbing.
+#   5. unless SEED_SMOLLM2=0: scripts/seed-leaderboard-smollm2.sh adds SmolLM2-135M-Instruct on the
+#      small split (factrecall eval as a live run; minutes on a quiet CPU, 24 min on a loaded one).
 # Then both servers stop; `factrecall leaderboard serve --db SEED_DIR/board.sqlite --splits simpleqa`
 # serves the seeded table.
 #
@@ -65,3 +67,6 @@ for agent in prior oracle; do
 done
 node -e "fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t))" "$URL/v1/board" >"$DIR/board.json"
 echo "seeded $DB; serve it with: npx factrecall leaderboard serve --db $DB --splits simpleqa --splits simpleqa-small=$SMALL"
+cleanup
+trap - EXIT
+if [ "${SEED_SMOLLM2:-1}" != 0 ]; then scripts/seed-leaderboard-smollm2.sh "$DIR"; fi
