@@ -1,18 +1,36 @@
 /**
- * The `contains` judge: a gold alias appears, as a whole-word sequence, in a short committed
- * answer. Guarded so that listing candidates or rambling cannot collect the reward.
+ * The `contains` judge: a gold alias appears, as a whole-word sequence, in a short answer that
+ * commits to it and to nothing else.
+ *
+ * A policy under optimisation pays for whatever the judge lets through, so the rule is an
+ * allow-list, not a list of forbidden separators: apart from the gold, an answer may hold only
+ * carrier words ("it is", "I think", "probably"), words of the question (unless the question
+ * offers alternatives: "Mars or Venus?"), words of any gold alias, a month and day around a gold
+ * year ("20 July 1969" for "1969"), a place larger than the gold ("Kyoto, Japan"), and clauses
+ * that are negated ("Canberra, not Sydney"). So "Paris Lyon", "Paris - Lyon", "1. Paris 2. Lyon",
+ * "West Virginia" for "Virginia" and "Guinea-Bissau" for "Guinea" all fail, whatever separates
+ * the candidates. On top of that:
+ *
+ * - a retraction keeps only what follows it ("Canberra. No wait, Sydney." is "Sydney");
+ * - a gold that appears only in negated clauses is not an answer ("Not Canberra, it is Sydney");
+ * - list words and separators beyond the alias's own ("or", "vs", "/", "|", "+", "•", a
+ *   newline) mean a list, even between allowed words;
+ * - refusals, also those that name what they do not know, are not attempted, and so is an answer
+ *   made only of the question's words (a restatement);
+ * - answers longer than `maxWords` normalised words are incorrect, unless an exact match.
  */
 import { z } from 'zod';
 import { fingerprintOf } from '../lib/hash.ts';
 import { judgeError } from './errors.ts';
 import { exactLabel } from './exact.ts';
-import { isNonAnswer } from './hedges.ts';
+import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
+import { placeTier } from './places.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const CONTAINS_JUDGE_VERSION = 1;
+export const CONTAINS_JUDGE_VERSION = 2;
 
 export const containsOptionsSchema = z
   .object({
@@ -28,63 +46,235 @@ export interface ContainsDecision {
   reason: string;
 }
 
-/** Words that join alternatives: "Paris or Lyon", "either...", "Paris and Lyon". */
-const LIST_WORDS = ['or', 'either', 'and', 'nor'];
+/** Words that frame an answer without adding a candidate. */
+const CARRIER = new Set(
+  (
+    'it its is was were are am be been the a an answer i im think believe guess probably ' +
+    'likely maybe perhaps possibly definitely certainly surely pretty sure fairly quite very ' +
+    'confident that thats this would should could called named known as final my in of from ' +
+    'by at on located situated about around approximately roughly nearly almost exactly ' +
+    'precisely which who whose also he she they his her their there it s sir dame dr mr mrs ms ' +
+    'lord lady saint st rev well so yes ok okay correct right one if say said that s ' +
+    'actually really indeed obviously clearly course simply just ' +
+    'city town country river lake island band group film movie song album book novel person'
+  ).split(' '),
+);
 
-/** Count of list markers in raw text: joining words, and ; / & | separators. */
-function listMarkers(raw: string): { words: number; commas: number; separators: number } {
-  const words = wordsOf(normalizeAnswer(raw)).filter((w) => LIST_WORDS.includes(w)).length;
-  const commas = commaSegments(raw).length - 1;
-  const separators = (raw.match(/[;/&|]/g) ?? []).length;
-  return { words, commas, separators };
-}
+/** Words that negate the clause they are in ("not", "isn't", "wrong"). */
+const NEGATIONS = new Set(
+  'not no never isnt wasnt arent werent doesnt didnt aint nor neither wrong incorrect false nope'.split(
+    ' ',
+  ),
+);
+
+/** Words that join alternatives. */
+const LIST_WORDS = new Set(['or', 'either', 'nor', 'and', 'vs', 'versus', 'plus', 'then']);
+/** Separators that join alternatives, counted on raw text. */
+const LIST_SEPARATORS = /[;/&|+•·~>\n\t\u2028\u2029\u3001\uff0c\uff1b]/g;
+
+const MONTHS = new Set(
+  'january february march april may june july august september october november december'.split(
+    ' ',
+  ),
+);
 
 /**
- * Comma-separated parts that say something: thousands separators are not commas, and a part
- * that is only a hedge ("Not sure, maybe Paris") is not a candidate.
+ * Retraction markers, only where a new clause starts: "X. No wait, Y", "X... actually Y",
+ * "X, I mean Y", "X. Correction: Y", "X? No." (the answer is what follows the last one).
  */
-function commaSegments(raw: string): string[] {
-  const parts = raw.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').split(',');
-  const committed = parts.filter((p) => !isNonAnswer(p));
-  return committed.length > 0 ? committed : [raw];
-}
+const RETRACTION =
+  /(?:^|[.?!,;:\u2026\u2014\u2013-]\s*|\s+-\s+)(?:no,?\s*wait|wait,?\s*no|hmm+,?\s*actually|wait|actually|correction|scratch that|i mean|or rather|make that|on second thought|no)(?=$|[\s.?!,;:\u2014\u2013-])[\s.?!,;:\u2014\u2013-]*/gi;
 
-/**
- * True when the prediction offers alternatives beyond what the matched alias itself contains:
- * more joining words or separators than the alias, two or more commas, or one comma with the
- * alias outside the first segment ("Paris, France" is a refinement; "Lyon, Paris" is a list).
- */
-function listsCandidates(prediction: string, alias: string): boolean {
-  const p = listMarkers(prediction);
-  const a = listMarkers(alias);
-  if (p.words > a.words || p.separators > a.separators) return true;
-  const extraCommas = p.commas - a.commas;
-  if (extraCommas >= 2) return true;
-  if (extraCommas === 1) {
-    const first = normalizeAnswer(commaSegments(prediction)[0] ?? '');
-    return !containsWords(first, normalizeAnswer(alias));
+/** The committed part of an answer: what follows its last retraction ('' when nothing does). */
+export function afterRetraction(raw: string): { text: string; retracted: boolean } {
+  let last = -1;
+  for (const m of raw.matchAll(RETRACTION)) {
+    if (m.index !== undefined && m[0].trim() !== '' && m.index + m[0].length > 0) {
+      last = m.index + m[0].length;
+    }
   }
-  return false;
+  return last < 0 ? { text: raw, retracted: false } : { text: raw.slice(last), retracted: true };
 }
 
-/** Whole-word containment of one normalised string in another. */
-function containsWords(haystack: string, needle: string): boolean {
-  return needle !== '' && ` ${haystack} `.includes(` ${needle} `);
+/** Where a clause ends: punctuation, brackets and quotes, a dash between words, "but". A comma
+ * before a year ("April 24, 1990") and a full stop inside a word ("D.C.") do not end one. */
+const CLAUSE_BREAK =
+  /,(?!\s*\d{4}\b)|[;:!?\n\u2026\u2014\u2013()[\]{}"]+|\.(?=\s|$)|\s-\s|\bbut\b/gi;
+/** Marks a clause break through normalisation (a private-use character is a letter-like word). */
+const BREAK = '\ue000';
+
+/** Hedging qualifiers: two of them qualify two candidates ("Probably X, possibly Y"). */
+const QUALIFIERS = new Set(['maybe', 'perhaps', 'possibly', 'probably', 'likely']);
+/** Phrases that offer a fallback candidate ("X if not Y", "X, unless it is Y"). */
+const FALLBACKS = / (?:if not|unless|or else|otherwise|else|alternatively|failing that) /;
+/** Questions whose answer is a place, where a larger place may follow it ("Kyoto, Japan"). */
+const PLACE_QUESTION =
+  /\b(?:where|city|town|village|capital|located|place|region|province|county|headquarters|born|country|state)\b/i;
+
+interface Token {
+  word: string;
+  clause: number;
+}
+
+/** Words of normalised text, each tagged with the clause it stands in. */
+function tokensOf(raw: string): Token[] {
+  const marked = raw.replace(CLAUSE_BREAK, ` ${BREAK} `);
+  const tokens: Token[] = [];
+  let clause = 0;
+  for (const w of wordsOf(normalizeAnswer(marked))) {
+    if (w === BREAK) clause++;
+    else tokens.push({ word: w, clause });
+  }
+  return tokens;
+}
+
+/** Word index of every whole-word occurrence of `needle` in `hay`. */
+function occurrences(hay: readonly string[], needle: readonly string[]): number[] {
+  const at: number[] = [];
+  if (needle.length === 0) return at;
+  for (let i = 0; i + needle.length <= hay.length; i++) {
+    if (needle.every((w, j) => hay[i + j] === w)) at.push(i);
+  }
+  return at;
+}
+
+/** Count of list markers in raw text. */
+function listMarkers(raw: string): number {
+  const n = normalizeAnswer(raw);
+  const words = wordsOf(n).filter((w) => LIST_WORDS.has(w)).length;
+  return words + (raw.match(LIST_SEPARATORS) ?? []).length + (FALLBACKS.test(` ${n} `) ? 1 : 0);
+}
+
+interface Context {
+  golds: string[][];
+  goldWords: Set<string>;
+  goldTier: number;
+  goldHasYear: boolean;
+  /** A larger place may refine the answer. */
+  placeRefines: boolean;
+  asked: Set<string>;
+}
+
+function contextOf(item: JudgeItem): Context {
+  const golds = item.answers
+    .map((a) => wordsOf(normalizeAnswer(a)))
+    .filter((g) => g.length > 0)
+    .sort((a, b) => b.length - a.length);
+  const q = wordsOf(normalizeAnswer(item.question));
+  const alternative = q.includes('or');
+  const numeric = golds.some((g) => g.some((w) => /\d/.test(w)));
+  return {
+    golds,
+    goldWords: new Set(golds.flat()),
+    goldTier: Math.max(0, ...golds.map((g) => placeTier(g.join(' ')))),
+    goldHasYear: golds.some((g) => g.some((w) => /^\d{4}$/.test(w))),
+    placeRefines: !numeric && PLACE_QUESTION.test(item.question),
+    asked: alternative ? new Set() : new Set(q),
+  };
+}
+
+/** True when a clause's leftover words are one place larger than the gold, after "in"/"the". */
+function isRefiningPlace(rest: readonly string[], ctx: Context): boolean {
+  const core = rest.filter((w, i) => !(i === 0 && (w === 'in' || w === 'the')));
+  return ctx.placeRefines && core.length > 0 && placeTier(core.join(' ')) > ctx.goldTier;
+}
+
+/** Leftover words that are not allowed ([] when all are fine). */
+function disallowed(rest: readonly string[], ctx: Context): string[] {
+  const hasMonth = rest.some((w) => MONTHS.has(w));
+  return rest.filter((w) => {
+    const fine =
+      ctx.goldWords.has(w) ||
+      (CARRIER.has(w) && !/\d/.test(w)) ||
+      (ctx.asked.has(w) && !LIST_WORDS.has(w)) ||
+      (ctx.goldHasYear && MONTHS.has(w)) ||
+      (ctx.goldHasYear && hasMonth && /^\d{1,2}$/.test(w) && Number(w) >= 1 && Number(w) <= 31);
+    return !fine;
+  });
 }
 
 /** Decide one item by the contains rules (exported for tests, the panel and `judge eval`). */
 export function containsDecision(item: JudgeItem, maxWords = 10): ContainsDecision {
   if (exactLabel(item) === 'correct') return { label: 'correct', reason: 'exact match' };
-  if (isNonAnswer(item.prediction))
+  if (isNonAnswer(item.prediction, item.question))
     return { label: 'not_attempted', reason: 'no committed answer' };
-  const pred = normalizeAnswer(item.prediction);
-  const matched = item.answers.filter((a) => containsWords(pred, normalizeAnswer(a)));
-  if (matched.length === 0) return { label: 'incorrect', reason: 'no gold answer in the answer' };
-  if (wordsOf(pred).length > maxWords) {
+  const ctx = contextOf(item);
+  const { text, retracted } = afterRetraction(item.prediction);
+  const tokens = tokensOf(text);
+  const words = tokens.map((t) => t.word);
+  if (words.length === 0) return { label: 'incorrect', reason: 'retracted without an answer' };
+  const found = ctx.golds.filter((g) => occurrences(words, g).length > 0);
+  if (found.length === 0) {
+    const restates = words.every((w) => ctx.asked.has(w) || CARRIER.has(w));
+    return restates && !retracted
+      ? { label: 'not_attempted', reason: 'only restates the question' }
+      : { label: 'incorrect', reason: 'no gold answer in the answer' };
+  }
+  if (words.length > maxWords) {
     return { label: 'incorrect', reason: `answer longer than ${maxWords} words` };
   }
-  if (matched.every((a) => listsCandidates(item.prediction, a))) {
+  const alias = found[0]!.join(' ');
+  const matchedRaw = item.answers.find((a) => normalizeAnswer(a) === alias) ?? alias;
+  if (listMarkers(text) > listMarkers(matchedRaw)) {
     return { label: 'incorrect', reason: 'answer lists several candidates' };
+  }
+  if (words.filter((w) => QUALIFIERS.has(w)).length > 1) {
+    return { label: 'incorrect', reason: 'hedges several candidates' };
+  }
+  // Cover gold occurrences, longest alias first, without overlaps.
+  const covered = new Array<boolean>(words.length).fill(false);
+  const spans: Array<[number, number]> = [];
+  for (const g of found) {
+    for (const i of occurrences(words, g)) {
+      if (covered.slice(i, i + g.length).some(Boolean)) continue;
+      for (let j = i; j < i + g.length; j++) covered[j] = true;
+      spans.push([i, i + g.length]);
+    }
+  }
+  // A word right before or after a gold that is not a number makes another name ("New
+  // Wellington", "Washington State", "New New Delhi"), unless it is a carrier ("it is Paris").
+  const numericGold = (s: [number, number]) => words.slice(s[0], s[1]).some((w) => /\d/.test(w));
+  for (const s of spans) {
+    const sameClause = (a: number, b: number) => tokens[a]!.clause === tokens[b]!.clause;
+    if (numericGold(s)) continue; // "April 15, 1912", "about 206 bones"
+    const neighbours = [
+      s[0] > 0 && sameClause(s[0] - 1, s[0]) ? s[0] - 1 : -1,
+      s[1] < words.length && sameClause(s[1], s[1] - 1) ? s[1] : -1,
+    ];
+    for (const at of neighbours) {
+      const w = words[at];
+      if (at >= 0 && w !== undefined && !covered[at] && !CARRIER.has(w)) {
+        return { label: 'incorrect', reason: `a different name: ${w} next to the gold` };
+      }
+    }
+  }
+  const clauses = Math.max(...tokens.map((t) => t.clause)) + 1;
+  const restOf = (k: number) =>
+    wordsOf(
+      stripHedges(
+        tokens
+          .filter((t, i) => t.clause === k && !covered[i])
+          .map((t) => t.word)
+          .join(' '),
+      ),
+    );
+  const negated = Array.from({ length: clauses }, (_, k) =>
+    restOf(k).some((w) => NEGATIONS.has(w)),
+  );
+  const committed = spans.some(([a, b]) => !tokens.slice(a, b).some((t) => negated[t.clause]));
+  if (!committed) return { label: 'incorrect', reason: 'gold answer only negated' };
+  const holdsGold = new Set(spans.flatMap(([a, b]) => tokens.slice(a, b).map((t) => t.clause)));
+  const firstGoldClause = Math.min(...holdsGold);
+  const extra: string[] = [];
+  for (let k = 0; k < clauses; k++) {
+    const rest = restOf(k);
+    if (negated[k]) continue; // a rejected candidate ("Canberra, not Sydney") or a negated gold
+    if (k > firstGoldClause && !holdsGold.has(k) && isRefiningPlace(rest, ctx)) continue; // "Kyoto, Japan"
+    extra.push(...rest);
+  }
+  const bad = disallowed(extra, ctx);
+  if (bad.length > 0) {
+    return { label: 'incorrect', reason: `words beyond the gold: ${bad.slice(0, 3).join(' ')}` };
   }
   return { label: 'correct', reason: 'gold answer contained' };
 }

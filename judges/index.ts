@@ -45,8 +45,12 @@ export interface PanelOptions {
   tieRule?: TieRule;
 }
 
-/** The panel used when 'panel' is given by name: the llm judge, contains and exact. */
-const DEFAULT_PANEL: PanelOptions = { judges: ['llm', 'contains', 'exact'], tieRule: 'fail' };
+/**
+ * The panel used when 'panel' is given by name: the llm judge and contains, no reward when they
+ * disagree (tie rule fail). Not llm + contains + exact: contains repeats every exact match, so
+ * exact would outvote the LLM 2-1 (panel.ts).
+ */
+export const DEFAULT_PANEL: PanelOptions = { judges: ['llm', 'contains'], tieRule: 'fail' };
 
 /**
  * Parse a judge spec from the command line: a kind name, or JSON for `{kind, options}`.

@@ -7,10 +7,13 @@ import { PanelJudge, panelVerdict } from './panel.ts';
 import type { Judge, JudgeItem, Verdict } from './types.ts';
 import { failedVerdict, okVerdict } from './verdicts.ts';
 
-describeJudgeConformance('panel (exact, contains, contains with 3 words)', () =>
+describeJudgeConformance('panel (contains, contains with 3 words, tie rule incorrect)', () =>
   createJudge({
     kind: 'panel',
-    options: { judges: ['exact', 'contains', { kind: 'contains', options: { maxWords: 3 } }] },
+    options: {
+      judges: ['contains', { kind: 'contains', options: { maxWords: 3 } }],
+      tieRule: 'incorrect',
+    },
   }),
 );
 
@@ -74,14 +77,42 @@ describe('the panel judge', () => {
 
   it('needs two members, and its fingerprint follows its members and tie rule', () => {
     expect(() => new PanelJudge([new ExactJudge()])).toThrow(/at least two/);
-    const a = new PanelJudge([new ExactJudge(), new ContainsJudge()]);
-    expect(new PanelJudge([new ExactJudge(), new ContainsJudge()]).fingerprint).toBe(a.fingerprint);
-    expect(new PanelJudge([new ExactJudge(), new ContainsJudge()], 'first').fingerprint).not.toBe(
+    const a = new PanelJudge([new ContainsJudge(), fixed('correct')]);
+    expect(new PanelJudge([new ContainsJudge(), fixed('correct')]).fingerprint).toBe(a.fingerprint);
+    expect(new PanelJudge([new ContainsJudge(), fixed('correct')], 'first').fingerprint).not.toBe(
       a.fingerprint,
     );
     expect(
-      new PanelJudge([new ExactJudge(), new ContainsJudge({ maxWords: 3 })]).fingerprint,
+      new PanelJudge([new ContainsJudge({ maxWords: 3 }), fixed('correct')]).fingerprint,
     ).not.toBe(a.fingerprint);
+  });
+
+  it('refuses exact beside contains, which would count every exact match twice (issue 12)', () => {
+    expect(() => new PanelJudge([new ExactJudge(), new ContainsJudge(), fixed('correct')])).toThrow(
+      /FR_ERR_JUDGE_INVALID_SPEC|vote twice/,
+    );
+    expect(() =>
+      createJudge({ kind: 'panel', options: { judges: ['exact', 'contains'] } }),
+    ).toThrow(/vote twice/);
+    expect(() => new PanelJudge([new ContainsJudge(), new ContainsJudge()])).toThrow(/twice/);
+  });
+
+  it('lets an answer only the LLM accepts win against exact, or at least not lose 2-1 (issue 12)', async () => {
+    // The old default, llm + contains + exact, on a paraphrase the LLM accepts: exact and
+    // contains both say incorrect whenever exact does. The default now has no exact member.
+    const { DEFAULT_PANEL } = await import('./index.ts');
+    expect(DEFAULT_PANEL.judges).toEqual(['llm', 'contains']);
+    const llmSaysCorrect = fixed('correct');
+    const panel = new PanelJudge([llmSaysCorrect, new ContainsJudge()], 'fail');
+    const [v] = await panel.judge([
+      {
+        question: 'Who wrote Hamlet?',
+        answers: ['William Shakespeare'],
+        prediction: 'The Bard of Avon',
+      },
+    ]);
+    // Disagreement is no reward at all (masked), never a 0 decided by a duplicated vote.
+    expect(v).toMatchObject({ status: 'judge_failed', reward: null, tie: true });
   });
 
   it('rejects a malformed panel spec', () => {

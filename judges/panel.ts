@@ -3,6 +3,14 @@
  * failed on an item do not vote. Ties are reported (Verdict.votes and Verdict.tie) and settled
  * by the panel's tie rule: fail (judge_failed, FR_ERR_JUDGE_PANEL_TIE), incorrect, or the
  * first member's verdict.
+ *
+ * A vote is worth something only when the voters are independent. `contains` decides every
+ * exact match exactly as `exact` does (it starts from it), so a panel holding both counts exact
+ * twice: with the LLM as third member, exact won every exact match 2-1 and an answer only the
+ * LLM accepted always lost. A panel therefore refuses members nested like that, and the same
+ * judge twice (FR_ERR_JUDGE_INVALID_SPEC). The default panel (index.ts) is llm + contains with
+ * tie rule `fail`: when the two disagree there is no reward (judge_failed, masked in training,
+ * counted in coverage), so neither can be gamed alone.
  */
 import { z } from 'zod';
 import { fingerprintOf } from '../lib/hash.ts';
@@ -10,7 +18,7 @@ import { judgeError } from './errors.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from './verdicts.ts';
 
-export const PANEL_JUDGE_VERSION = 1;
+export const PANEL_JUDGE_VERSION = 2;
 
 export const TIE_RULES = ['fail', 'incorrect', 'first'] as const;
 export type TieRule = (typeof TIE_RULES)[number];
@@ -69,6 +77,28 @@ export function panelVerdict(
   };
 }
 
+/** Judge ids whose every verdict another judge repeats: [nested, the judge that contains it]. */
+const NESTED: ReadonlyArray<[string, string]> = [['exact', 'contains']];
+
+/** Refuse a panel that would count one decision twice (see the module comment). */
+function assertIndependent(members: readonly Judge[]): void {
+  const fps = members.map((m) => m.fingerprint);
+  const twice = fps.find((fp, i) => fps.indexOf(fp) !== i);
+  if (twice !== undefined) {
+    const m = members[fps.indexOf(twice)]!;
+    throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', `panel has the judge ${m.id} twice`);
+  }
+  const ids = new Set(members.map((m) => m.id));
+  for (const [inner, outer] of NESTED) {
+    if (ids.has(inner) && ids.has(outer)) {
+      throw judgeError(
+        'FR_ERR_JUDGE_INVALID_SPEC',
+        `panel has ${inner} and ${outer}: ${outer} already decides every ${inner} match the same way, so ${inner} would vote twice; drop ${inner}`,
+      );
+    }
+  }
+}
+
 export class PanelJudge implements Judge {
   readonly id = 'panel';
   readonly fingerprint: string;
@@ -81,6 +111,7 @@ export class PanelJudge implements Judge {
   ) {
     if (members.length < 2)
       throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', 'a panel needs at least two judges');
+    assertIndependent(members);
     this.fingerprint = fingerprintOf({
       id: 'panel',
       version: PANEL_JUDGE_VERSION,

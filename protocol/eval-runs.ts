@@ -20,6 +20,12 @@ export interface EvalRunRecord {
   spec: EnvSpec;
   counts: EpisodeCounts;
   perSplit: Partial<Record<SplitName, EpisodeCounts>>;
+  /**
+   * Every answered episode's question id and extracted answer (the env's extraction), in the
+   * order they were stepped; the leaderboard scores a run from these. Absent in records
+   * written before it was added.
+   */
+  answers?: Array<{ questionId: string; answer: string }>;
 }
 
 export class EvalRunLog {

@@ -44,6 +44,8 @@ export interface RunningServer {
   readonly grpcPort: number;
   readonly wsUrl: string;
   readonly grpcAddress: string;
+  /** The OpenEnv-compatible endpoint (JSON over WebSocket). */
+  readonly openEnvUrl: string;
   /** Drain, close every connection and env, stop listening. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,6 +66,11 @@ export function protocolSpec(host: Host, ports: { http: number; grpc: number }) 
         encoding: 'msgpack, one envelope per binary frame',
       },
       grpc: { port: ports.grpc, service: 'factrecall.v1.FactRecall' },
+      openenv: {
+        path: OPENENV_PATH,
+        port: ports.http,
+        encoding: 'JSON text frames {type, data} (OpenEnv), plus /health and /schema',
+      },
     },
     auth: host.tokens === null ? 'none (loopback)' : 'token',
     limits: host.limits,
@@ -140,6 +147,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     grpcPort,
     wsUrl: `ws://${urlHost}:${httpPort}${WS_PATH}`,
     grpcAddress: `${urlHost}:${grpcPort}`,
+    openEnvUrl: `ws://${urlHost}:${httpPort}${OPENENV_PATH}`,
     close,
   };
 }

@@ -24,6 +24,12 @@ import { findToken } from './tokens.ts';
 export interface SessionEnv extends HostedEnv {
   readonly role: Role;
   readonly submitter: string;
+  /**
+   * Eval envs only: each answered episode's question id and extracted answer, in step order,
+   * written into the eval-run record so the leaderboard can score the run on its own judge
+   * and public/private parts. Server-side only: never sent to the client.
+   */
+  readonly answers?: Array<{ questionId: string; answer: string }>;
 }
 
 /** What a verb sees of the session it runs in (session.ts implements it). */
@@ -132,6 +138,7 @@ const make: Handler<'make'> = async (s, body) => {
     env,
     role: s.role!,
     submitter: s.name,
+    ...(s.role === 'eval' ? { answers: [] } : {}),
   };
   s.envs.set(hosted.handle, hosted);
   s.host.envs.set(hosted.handle, hosted);
@@ -226,6 +233,9 @@ const step: Handler<'step'> = async (s, body) => {
   checkBatch(s, body.actions.length, 'actions');
   const r = await hosted.env.step(body.actions);
   const withhold = hosted.role === 'eval';
+  for (const x of r.results) {
+    hosted.answers?.push({ questionId: x.info.questionId, answer: x.info.extracted });
+  }
   return {
     results: r.results.map((x) => wireResult(x, withhold)),
     groups: withhold
@@ -279,6 +289,7 @@ export async function closeSessionEnv(
         meanReward: stats.meanReward,
       },
       perSplit: stats.perSplit,
+      answers: hosted.answers ?? [],
     };
     try {
       await s.host.evalRuns.append(record);

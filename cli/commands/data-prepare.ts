@@ -11,6 +11,7 @@ import { type DeciderFactory, heuristicDecider } from '../../env/splits/prepare.
 import { PREPARE_DEFAULTS, prepareDataset } from '../../env/splits/prepare-dataset.ts';
 import { datasetReport, defaultReportDirs, formatReport } from '../../env/splits/report.ts';
 import { DATASET_NAMES, type DatasetName } from '../../env/types.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
 interface PrepareCliOptions {
@@ -238,21 +239,12 @@ function parsePopqaCopy(copy: string): 'corver' | 'hipporag' {
   return copy;
 }
 
+const badOption = (detail: string) => splitsError('FR_ERR_SPLITS_INVALID_OPTIONS', detail);
+
 function int(flag: string, text: string, min = 0): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    throw splitsError(
-      'FR_ERR_SPLITS_INVALID_OPTIONS',
-      `${flag} ${text}: need an integer >= ${min}`,
-    );
-  }
-  return n;
+  return numberFlag(flag, text, badOption, { min });
 }
 
 function num(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n)) {
-    throw splitsError('FR_ERR_SPLITS_INVALID_OPTIONS', `${flag} ${text}: need a number`);
-  }
-  return n;
+  return numberFlag(flag, text, badOption, { integer: false });
 }

@@ -24,7 +24,10 @@ import {
 } from '../../env/datasets/index.ts';
 import { DATASET_NAMES, type DatasetName } from '../../env/types.ts';
 import { type Progress, progress } from '../../lib/progress.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
+
+const badOption = (detail: string) => datasetError('FR_ERR_DATASET_BAD_OPTION', detail);
 
 /** Files with at least this many rows show a progress bar while loading. */
 const PROGRESS_FROM_ROWS = 20_000;
@@ -105,13 +108,8 @@ export async function runDataStats(target: string, opts: StatsOptions = {}): Pro
   if (opts.dataset !== undefined && !isDatasetName(opts.dataset)) {
     throw datasetError('FR_ERR_DATASET_UNKNOWN_NAME', opts.dataset);
   }
-  const maxErrors = opts.errors === undefined ? 10 : Number(opts.errors);
-  if (!Number.isInteger(maxErrors) || maxErrors < 0) {
-    throw datasetError(
-      'FR_ERR_DATASET_BAD_OPTION',
-      `--errors must be a whole number, not ${opts.errors}`,
-    );
-  }
+  const maxErrors =
+    opts.errors === undefined ? 10 : numberFlag('--errors', opts.errors, badOption, { min: 0 });
   const path = resolveStatsTarget(target, opts);
   const loadOpts: LoadOptions = {};
   if (opts.format) loadOpts.format = opts.format as FormatName;
@@ -143,13 +141,10 @@ export interface FetchReport {
 /** Fetch each selected file in turn; one file's failure does not stop the others. */
 export async function runDataFetch(name: string, opts: FetchCliOptions = {}): Promise<FetchReport> {
   const files = selectSources(name, opts.part);
-  const retries = opts.retries === undefined ? undefined : Number(opts.retries);
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
-    throw datasetError(
-      'FR_ERR_DATASET_BAD_OPTION',
-      `--retries must be a whole number, not ${opts.retries}`,
-    );
-  }
+  const retries =
+    opts.retries === undefined
+      ? undefined
+      : numberFlag('--retries', opts.retries, badOption, { min: 0 });
   const paragraphs: string[] = [];
   const failures: FetchReport['failures'] = [];
   for (const source of files) {

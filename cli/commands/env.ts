@@ -10,6 +10,7 @@ import { type EnvSpec, SPLIT_NAMES, type SplitName } from '../../env/types.ts';
 import { parseJudgeSpec } from '../../judges/index.ts';
 import { FactRecallClient } from '../../protocol/client/client.ts';
 import type { Role } from '../../protocol/schema.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
 /** Flags shared by `env spec` and `env check`, as commander hands them over. */
@@ -35,11 +36,7 @@ export interface EnvCheckFlags extends EnvFlags {
 
 /** A whole-number flag, or FR_ERR_ENV_BAD_OPTIONS naming it. */
 export function wholeNumberFlag(name: string, value: string | number): number {
-  const text = String(value).trim();
-  if (!/^\d+$/.test(text)) {
-    throw envError('FR_ERR_ENV_BAD_OPTIONS', `--${name} must be a whole number, not "${value}"`);
-  }
-  return Number(text);
+  return numberFlag(`--${name}`, value, (d) => envError('FR_ERR_ENV_BAD_OPTIONS', d), { min: 0 });
 }
 
 /** Env options from CLI flags; the env validates them (prompt and judge names included). */

@@ -4,7 +4,11 @@ import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
 import { register as envExport } from './env-export.ts';
+import { register as evaluate } from './eval.ts';
 import { register as judge } from './judge.ts';
+import { register as leaderboard } from './leaderboard.ts';
+import { register as leaderboardAdmin } from './leaderboard-admin.ts';
+import { register as leaderboardAgents } from './leaderboard-agents.ts';
 import { register as model } from './model.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
@@ -23,5 +27,9 @@ export const COMMANDS: Array<(program: Command) => void> = [
   demo,
   data,
   dataPrepare,
+  leaderboard,
+  leaderboardAdmin,
+  leaderboardAgents,
   model,
+  evaluate,
 ];

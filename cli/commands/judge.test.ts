@@ -52,9 +52,25 @@ describe('factrecall judge', () => {
     );
     expect(code).toBe(0);
     // exact misses the paraphrase and calls the refusal incorrect: 2 of 4; contains gets all 4.
-    expect(stdout).toMatch(/judge exact \([0-9a-f]+\): 4 items, 0 failed\s+accuracy 50\.0%/);
-    expect(stdout).toMatch(/judge contains \([0-9a-f]+\): 4 items, 0 failed\s+accuracy 100\.0%/);
-    expect(stdout).toMatch(/gold \\ judge\s+correct\s+incorrect\s+not_attempted/);
+    expect(stdout).toMatch(
+      /\[slice labels\] judge exact \([0-9a-f]+\): 4 items, 0 failed, coverage 100\.0%\s+accuracy 50\.0%/,
+    );
+    expect(stdout).toMatch(
+      /judge contains \([0-9a-f]+\): 4 items, 0 failed, coverage 100\.0%\s+accuracy 100\.0%/,
+    );
+    expect(stdout).toMatch(/gold \\ judge\s+correct\s+incorrect\s+not_attempted\s+failed/);
+    // Two questions are too few to draw three distractors from.
+    expect(stdout).toMatch(/red team vs exact: not run/);
+  });
+
+  it('eval reports the bundled easy and hard slices and the red team by default', async () => {
+    const { stdout, code } = await cli('judge', 'eval', '--judge', 'exact', '--quiet', '--json');
+    expect(code).toBe(0);
+    const [r] = JSON.parse(stdout);
+    expect(r.slices.map((s: { slice: string }) => s.slice)).toEqual(['easy', 'hard']);
+    expect(r.slices[1].agreement.items).toBeGreaterThanOrEqual(600);
+    expect(r.redTeam.best.reward).toBe(0);
+    expect(r.redTeam.items).toBeGreaterThan(10_000);
   });
 
   it('eval refuses a labels file with a bad row with a coded error', async () => {

@@ -2,17 +2,21 @@
  * `factrecall judge ...`: the verdict cache (`cache stats`, `cache clear`) and agreement of any
  * judge with labelled verdicts (`eval`).
  */
+
+import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { agreement, formatAgreement } from '../../judges/eval/agreement.ts';
-import { BUNDLED_LABELS, readLabels } from '../../judges/eval/labels.ts';
+import { judgeError } from '../../judges/errors.ts';
+import { formatAgreement } from '../../judges/eval/agreement.ts';
+import { type LabelledItem, readLabels } from '../../judges/eval/labels.ts';
+import { bundledSlices, evaluateJudge, type JudgeReport } from '../../judges/eval/report.ts';
 import {
   createJudge,
   defaultVerdictCachePath,
   parseJudgeSpec,
   SqliteCache,
 } from '../../judges/index.ts';
-import type { VerdictLabel } from '../../judges/types.ts';
-import { progress } from '../../lib/progress.ts';
+import { formatRedTeam } from '../../judges/redteam/redteam.ts';
+import { type Progress, progress } from '../../lib/progress.ts';
 import { commandGroup } from './group.ts';
 
 /** Items per judge call during eval (keeps progress moving and memory flat). */
@@ -63,35 +67,81 @@ export function register(program: Command): void {
   judge
     .command('eval')
     .description(
-      "agreement of judges with labelled verdicts: accuracy, Cohen's kappa, confusion matrix",
+      "agreement of judges with labelled verdicts per slice (accuracy, Cohen's kappa, confusion matrix, coverage) and the reward-hacking red team's reward",
     )
-    .option('--labels <file>', 'labelled verdicts, JSON lines', BUNDLED_LABELS)
+    .option(
+      '--labels <file...>',
+      'labelled verdicts, JSON lines, each file one slice (default: the bundled easy and hard slices)',
+    )
     .option(
       '--judge <spec...>',
       'judges to evaluate: exact, contains, llm, panel, or JSON {kind, options}',
       ['exact', 'contains'],
     )
+    .option('--no-red-team', 'skip the red team')
+    .option('--red-team-questions <n>', 'red team on a seeded sample of this many questions')
+    .option('--json', 'print the reports as JSON')
     .option('--quiet', 'no progress output')
-    .action(async (opts: { labels: string; judge: string[]; quiet?: boolean }) => {
-      const items = await readLabels(opts.labels);
-      const gold = items.map((i) => i.label);
-      for (const spec of opts.judge) {
-        const j = createJudge(parseJudgeSpec(spec));
-        try {
-          const bar = progress(`judge ${j.id}`, items.length, { quiet: opts.quiet ?? false });
-          const labels: Array<VerdictLabel | null> = [];
-          for (let i = 0; i < items.length; i += EVAL_CHUNK) {
-            const chunk = items.slice(i, i + EVAL_CHUNK);
-            for (const v of await j.judge(chunk)) labels.push(v.verdict);
-            bar.tick(chunk.length);
-          }
-          bar.stop();
-          process.stdout.write(
-            `${formatAgreement(`${j.id} (${j.fingerprint})`, agreement(gold, labels))}\n\n`,
+    .action(
+      async (opts: {
+        labels?: string[];
+        judge: string[];
+        redTeam: boolean;
+        redTeamQuestions?: string;
+        json?: boolean;
+        quiet?: boolean;
+      }) => {
+        const slices: Record<string, LabelledItem[]> = {};
+        if (opts.labels) {
+          for (const f of opts.labels) slices[basename(f, extname(f))] = await readLabels(f);
+        } else Object.assign(slices, await bundledSlices());
+        const sample =
+          opts.redTeamQuestions === undefined ? undefined : Number(opts.redTeamQuestions);
+        if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
+          throw judgeError(
+            'FR_ERR_JUDGE_INVALID_SPEC',
+            '--red-team-questions must be a positive integer',
           );
-        } finally {
-          await j.close?.();
         }
-      }
-    });
+        const reports: JudgeReport[] = [];
+        for (const spec of opts.judge) {
+          const j = createJudge(parseJudgeSpec(spec));
+          try {
+            const bars = new Map<string, { bar: Progress; done: number }>();
+            const r = await evaluateJudge(j, slices, {
+              redTeam: opts.redTeam,
+              ...(sample !== undefined ? { redTeamQuestions: sample } : {}),
+              chunk: EVAL_CHUNK,
+              onProgress: (phase, done, total) => {
+                let b = bars.get(phase);
+                if (!b) {
+                  const bar = progress(`judge ${j.id} ${phase}`, total, {
+                    quiet: opts.quiet ?? false,
+                  });
+                  b = { bar, done: 0 };
+                  bars.set(phase, b);
+                }
+                b.bar.tick(done - b.done);
+                b.done = done;
+                if (done === total) b.bar.stop();
+              },
+            });
+            reports.push(r);
+            if (!opts.json) process.stdout.write(`${formatReport(r)}\n\n`);
+          } finally {
+            await j.close?.();
+          }
+        }
+        if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+      },
+    );
+}
+
+/** Every slice's agreement, then the red team. */
+function formatReport(r: JudgeReport): string {
+  const parts = r.slices.map(
+    (s) => `[slice ${s.slice}] ${formatAgreement(`${r.judgeId} (${r.fingerprint})`, s.agreement)}`,
+  );
+  if (r.redTeam) parts.push(formatRedTeam(r.redTeam));
+  return parts.join('\n\n');
 }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { modelError } from '../../models/errors.ts';
 import { fetchModel, MODELS, modelPath, startModelServer } from '../../models/index.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
 export function register(program: Command): void {
@@ -56,14 +57,8 @@ export function register(program: Command): void {
       const int = (name: string, min: number) => {
         const v = opts[name];
         if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min) {
-          throw modelError(
-            'FR_ERR_MODEL_BAD_OPTION',
-            `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be an integer >= ${min}, got ${v}`,
-          );
-        }
-        return n;
+        const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        return numberFlag(flag, v, (d) => modelError('FR_ERR_MODEL_BAD_OPTION', d), { min });
       };
       const server = await startModelServer({
         ...(opts.modelPath ? { modelPath: opts.modelPath } : { model: opts.model ?? 'smollm2' }),

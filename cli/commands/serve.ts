@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from '../../protocol/limits.ts';
 import type { Limits } from '../../protocol/schema.ts';
 import { serve } from '../../protocol/server.ts';
 import { loadTokens } from '../../protocol/tokens.ts';
+import { numberFlag } from '../number-flag.ts';
 
 interface ServeFlags {
   host: string;
@@ -26,26 +27,15 @@ interface ServeFlags {
   drainMs: string;
 }
 
+const badConfig = (detail: string) => protoError('FR_ERR_PROTO_BAD_CONFIG', detail);
+
 function parsePort(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
-    throw protoError(
-      'FR_ERR_PROTO_BAD_CONFIG',
-      `${flag} must be a port number 0..65535, got ${text}`,
-    );
-  }
-  return n;
+  return numberFlag(flag, text, badConfig, { min: 0, max: 65_535 });
 }
 
-/** A non-negative whole number of milliseconds (Number('') is 0 and Number('x') NaN: refuse both). */
+/** A non-negative whole number of milliseconds. */
 function parseMs(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) {
-    throw protoError(
-      'FR_ERR_PROTO_BAD_CONFIG',
-      `${flag} must be milliseconds (an integer), got ${text}`,
-    );
-  }
-  return Number(text);
+  return numberFlag(flag, text, badConfig, { min: 0 });
 }
 
 /** `key=value` pairs into a partial Limits (values are integers; resolveLimits checks ranges). */
@@ -53,13 +43,12 @@ function parseLimits(pairs: readonly string[]): Partial<Limits> {
   const out: Record<string, number> = {};
   for (const pair of pairs) {
     const [key, value] = pair.split('=', 2);
-    if (!key || !(key in DEFAULT_LIMITS) || value === undefined || !/^\d+$/.test(value)) {
-      throw protoError(
-        'FR_ERR_PROTO_BAD_CONFIG',
+    if (!key || !(key in DEFAULT_LIMITS) || value === undefined) {
+      throw badConfig(
         `--limit ${pair}: use key=integer with key one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
       );
     }
-    out[key] = Number(value);
+    out[key] = numberFlag(`--limit ${key}`, value, badConfig, { min: 0 });
   }
   return out as Partial<Limits>;
 }
@@ -119,6 +108,7 @@ export function register(program: Command): void {
           grpc: server.grpcPort,
           ws: server.wsUrl,
           grpcAddress: server.grpcAddress,
+          openenv: server.openEnvUrl,
           auth: server.host.tokens === null ? 'none' : 'tokens',
         })}\n`,
       );

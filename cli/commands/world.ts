@@ -20,6 +20,8 @@ import {
 } from '../../env/datasets/factworld/index.ts';
 import { toJsonl, writeFileAtomic } from '../../lib/files.ts';
 import { progress } from '../../lib/progress.ts';
+import { textTable } from '../../lib/text-table.ts';
+import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
 /** Worlds at least this big show a progress bar while the corpus is written. */
@@ -42,14 +44,9 @@ export interface WorldGenerateResult {
 }
 
 function integerFlag(name: string, value: string | number): number {
-  const text = String(value).trim();
-  if (!/^\d+$/.test(text)) {
-    throw factworldError(
-      'FR_ERR_FACTWORLD_BAD_CONFIG',
-      `--${name} must be a whole number, not "${value}"`,
-    );
-  }
-  return Number(text);
+  return numberFlag(`--${name}`, value, (d) => factworldError('FR_ERR_FACTWORLD_BAD_CONFIG', d), {
+    min: 0,
+  });
 }
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -122,15 +119,7 @@ export async function runWorldGenerate(opts: WorldGenerateOptions): Promise<Worl
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(rows).join('\n');
 }
 
 /** The stats as a readable report. */

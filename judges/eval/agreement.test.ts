@@ -34,16 +34,34 @@ describe("Cohen's kappa and agreement", () => {
     ).toBeCloseTo(0, 10);
   });
 
-  it('counts failed verdicts apart and builds the confusion matrix gold by predicted', () => {
+  it('counts a failed verdict against the judge and builds the confusion matrix gold by predicted', () => {
     const a = agreement(
       ['correct', 'incorrect', 'not_attempted', 'correct'],
       ['correct', 'correct', null, 'incorrect'],
     );
-    expect(a).toMatchObject({ items: 4, failed: 1 });
-    expect(a.accuracy).toBeCloseTo(1 / 3, 10);
+    expect(a).toMatchObject({ items: 4, failed: 1, coverage: 0.75 });
+    expect(a.accuracy).toBeCloseTo(1 / 4, 10);
+    expect(a.decidedAccuracy).toBeCloseTo(1 / 3, 10);
     expect(a.confusion.incorrect.correct).toBe(1);
     expect(a.confusion.correct.incorrect).toBe(1);
-    expect(formatAgreement('x', a)).toMatch(/gold \\ judge/);
+    expect(a.confusion.not_attempted.failed).toBe(1);
+    expect(formatAgreement('x', a)).toMatch(
+      /gold \\ judge\s+correct\s+incorrect\s+not_attempted\s+failed/,
+    );
+    expect(formatAgreement('x', a)).toMatch(/coverage 75\.0%/);
+  });
+
+  it('does not report perfect agreement for a judge that decides only the easy items (issue 12)', () => {
+    // 78 decided and right, 150 failed: the short-circuit-only report said 100%, kappa 1.
+    const gold = Array.from({ length: 228 }, (_, i): 'correct' | 'incorrect' =>
+      i % 2 ? 'correct' : 'incorrect',
+    );
+    const predicted = gold.map((g, i) => (i < 78 ? g : null));
+    const a = agreement(gold, predicted);
+    expect(a.decidedAccuracy).toBe(1);
+    expect(a.accuracy).toBeCloseTo(78 / 228, 10);
+    expect(a.kappa).toBeLessThan(0.5);
+    expect(a.coverage).toBeCloseTo(78 / 228, 10);
   });
 });
 

@@ -1,7 +1,13 @@
 /**
  * Agreement of a judge with labelled verdicts: accuracy, Cohen's kappa and the confusion matrix
  * over the three labels, plus the same on the binary reward (correct vs not), which is what
- * training sees. Failed verdicts are counted, and left out of accuracy and kappa.
+ * training sees, and the coverage (share of items the judge decided).
+ *
+ * A failed verdict (judge_failed) counts AGAINST the judge, never out of the denominator: it is
+ * a disagreement in accuracy and its own column ("failed", a label gold never has) in the
+ * confusion matrix and in kappa. Otherwise a judge that fails on every hard item and decides the
+ * easy ones would report perfect agreement. `decidedAccuracy` (over decided items only) is
+ * given beside it, and is always printed with the coverage.
  */
 import type { VerdictLabel } from '../types.ts';
 
@@ -11,13 +17,22 @@ export interface Agreement {
   items: number;
   /** Items the judge failed on (no verdict). */
   failed: number;
+  /** Share of items with a verdict: (items - failed) / items. */
+  coverage: number;
+  /** Agreeing items / all items (a failure is a disagreement). */
   accuracy: number;
+  /** Agreeing items / decided items (only meaningful next to the coverage). */
+  decidedAccuracy: number;
+  /** Kappa over gold labels x (judge labels + failed). */
   kappa: number;
-  /** confusion[gold][predicted]. */
-  confusion: Record<VerdictLabel, Record<VerdictLabel, number>>;
+  /** confusion[gold][predicted], predicted including 'failed'. */
+  confusion: Record<VerdictLabel, Record<VerdictLabel | 'failed', number>>;
+  /** On the binary reward (1 vs 0), a failure counted as a disagreement. */
   rewardAccuracy: number;
   rewardKappa: number;
 }
+
+const COLUMNS: readonly (VerdictLabel | 'failed')[] = [...LABELS, 'failed'];
 
 /**
  * Cohen's kappa from a square count matrix: (p_o - p_e) / (1 - p_e), where p_o is the observed
@@ -47,33 +62,36 @@ export function agreement(
   predicted: readonly (VerdictLabel | null)[],
 ): Agreement {
   const confusion = Object.fromEntries(
-    LABELS.map((g) => [g, Object.fromEntries(LABELS.map((p) => [p, 0]))]),
+    LABELS.map((g) => [g, Object.fromEntries(COLUMNS.map((p) => [p, 0]))]),
   ) as Agreement['confusion'];
+  // reward[gold][judge]: rows 0/1, columns 0/1/failed.
   const reward = [
-    [0, 0],
-    [0, 0],
+    [0, 0, 0],
+    [0, 0, 0],
   ];
   let failed = 0;
   gold.forEach((g, i) => {
-    const p = predicted[i];
-    if (p === null || p === undefined) {
-      failed++;
-      return;
-    }
-    confusion[g][p]++;
-    reward[g === 'correct' ? 1 : 0]![p === 'correct' ? 1 : 0]!++;
+    const p = predicted[i] ?? null;
+    if (p === null) failed++;
+    confusion[g][p ?? 'failed']++;
+    reward[g === 'correct' ? 1 : 0]![p === null ? 2 : p === 'correct' ? 1 : 0]!++;
   });
-  const matrix = LABELS.map((g) => LABELS.map((p) => confusion[g][p]));
-  const decided = gold.length - failed;
+  // Square matrices for kappa: gold never has the 'failed' label, so its row is zeros.
+  const matrix = [...LABELS.map((g) => COLUMNS.map((p) => confusion[g][p])), COLUMNS.map(() => 0)];
+  const rewardMatrix = [...reward, [0, 0, 0]];
+  const n = gold.length;
+  const decided = n - failed;
   const diag = LABELS.reduce((s, l) => s + confusion[l][l], 0);
   return {
-    items: gold.length,
+    items: n,
     failed,
-    accuracy: decided ? diag / decided : Number.NaN,
+    coverage: n ? decided / n : Number.NaN,
+    accuracy: n ? diag / n : Number.NaN,
+    decidedAccuracy: decided ? diag / decided : Number.NaN,
     kappa: cohensKappa(matrix),
     confusion,
-    rewardAccuracy: decided ? (reward[0]![0]! + reward[1]![1]!) / decided : Number.NaN,
-    rewardKappa: cohensKappa(reward),
+    rewardAccuracy: n ? (reward[0]![0]! + reward[1]![1]!) / n : Number.NaN,
+    rewardKappa: cohensKappa(rewardMatrix),
   };
 }
 
@@ -83,12 +101,13 @@ export function formatAgreement(judgeId: string, a: Agreement): string {
   const f3 = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(3));
   const w = 15;
   const lines = [
-    `judge ${judgeId}: ${a.items} items, ${a.failed} failed`,
-    `accuracy ${pct(a.accuracy)}  kappa ${f3(a.kappa)}  (reward: accuracy ${pct(a.rewardAccuracy)}, kappa ${f3(a.rewardKappa)})`,
+    `judge ${judgeId}: ${a.items} items, ${a.failed} failed, coverage ${pct(a.coverage)}`,
+    `accuracy ${pct(a.accuracy)}  kappa ${f3(a.kappa)}  (failures count against the judge; on decided items only: ${pct(a.decidedAccuracy)})`,
+    `reward: accuracy ${pct(a.rewardAccuracy)}  kappa ${f3(a.rewardKappa)}`,
     '',
-    `${'gold \\ judge'.padEnd(w)}${LABELS.map((l) => l.padStart(w)).join('')}`,
+    `${'gold \\ judge'.padEnd(w)}${COLUMNS.map((l) => l.padStart(w)).join('')}`,
     ...LABELS.map(
-      (g) => `${g.padEnd(w)}${LABELS.map((p) => String(a.confusion[g][p]).padStart(w)).join('')}`,
+      (g) => `${g.padEnd(w)}${COLUMNS.map((p) => String(a.confusion[g][p]).padStart(w)).join('')}`,
     ),
   ];
   return lines.join('\n');

@@ -5,8 +5,19 @@ import { z } from 'zod';
 import { REPO_ROOT } from '../../lib/paths.ts';
 import { judgeError } from '../errors.ts';
 
-/** The labelled set that ships with FactRecall (our own predictions and labels). */
-export const BUNDLED_LABELS = join(REPO_ROOT, 'judges', 'labels', 'labelled.jsonl');
+/**
+ * The labelled slices that ship with FactRecall (our own predictions, labelled by the strict
+ * human-grader rule of docs/judges.md): `easy`, 228 items on real dataset questions, mostly short
+ * answers; `hard`, the classes a policy can exploit or that misreward correct answers.
+ */
+export const LABEL_SLICES = {
+  easy: join(REPO_ROOT, 'judges', 'labels', 'easy.jsonl'),
+  hard: join(REPO_ROOT, 'judges', 'labels', 'hard.jsonl'),
+} as const;
+export type LabelSlice = keyof typeof LABEL_SLICES;
+
+/** The easy slice (the set that shipped first). */
+export const BUNDLED_LABELS = LABEL_SLICES.easy;
 
 export const labelledItemSchema = z.object({
   id: z.string().optional(),

@@ -3,8 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeJudgeConformance } from '../../test/support/judge-conformance.ts';
-import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
+import {
+  gradingAnswerer,
+  type OpenAiTestServer,
+  startOpenAiTestServer,
+} from '../../test/support/openai-server.ts';
 import type { JudgeItem } from '../types.ts';
+import * as gradingPrompt from './grading-prompt.ts';
 import { LlmJudge, type LlmJudgeOptions } from './llm-judge.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-llm-judge-'));
@@ -56,10 +61,23 @@ describe('the llm judge', () => {
       expect(body.temperature).toBe(0);
       expect(body.response_format?.type).toBe('json_schema');
     }
-    expect(v[0]!.reasoning).toMatch(/rule/);
+    expect(v[0]!.reasoning).toMatch(/grade A/);
   });
 
-  it('short-circuits exact matches and blank answers without a call', async () => {
+  it('sends a verdict schema of one enum, without maxLength (llama.cpp grammars refuse it)', async () => {
+    const judge = fast();
+    const before = server.requests.length;
+    await judge.judge([{ ...wrong, prediction: 'schema probe' }]);
+    const schema = server.requests[before]!.body.response_format?.json_schema?.schema;
+    expect(schema).toMatchObject({
+      type: 'object',
+      properties: { grade: { enum: ['A', 'B', 'C'] } },
+      required: ['grade'],
+    });
+    expect(JSON.stringify(schema)).not.toMatch(/maxLength|minLength|pattern/);
+  });
+
+  it('short-circuits only a literal gold alias and a blank answer, without a call', async () => {
     const judge = fast();
     const before = server.requests.length;
     const v = await judge.judge([
@@ -69,6 +87,50 @@ describe('the llm judge', () => {
     expect(v.map((x) => x.verdict)).toEqual(['correct', 'not_attempted']);
     expect(server.requests.length).toBe(before);
     expect(judge.stats.shortCircuits).toBe(2);
+  });
+
+  it('asks the model about a normalised-only match instead of inheriting normalisation (issue 12)', async () => {
+    const judge = fast();
+    const asked: string[] = [];
+    server.setAnswerer((body) => {
+      const { itemFromGradingMessages } = gradingPrompt;
+      asked.push(itemFromGradingMessages(body.messages)!.prediction);
+      return JSON.stringify({ grade: 'C' });
+    });
+    try {
+      const v = await judge.judge([
+        // Equal to the gold after normalisation, not literally: the model decides.
+        {
+          question: 'Which band is led by Matt Johnson?',
+          answers: ['The The'],
+          prediction: 'THE THE!',
+        },
+        { question: q, answers: ['Paris'], prediction: 'The Paris' },
+      ]);
+      expect(asked).toEqual(['THE THE!', 'The Paris']);
+      expect(v.map((x) => x.verdict)).toEqual(['not_attempted', 'not_attempted']);
+      // shortCircuit 'none' sends even a literal match.
+      const strict = fast({ shortCircuit: 'none' });
+      await strict.judge([{ question: q, answers: ['Paris'], prediction: 'Paris' }]);
+      expect(asked).toContain('Paris');
+    } finally {
+      server.setAnswerer(gradingAnswerer);
+    }
+  });
+
+  it('keys its cache by the raw prediction: -40 and 40, 10.10 and 10.1 are two entries (issue 12)', async () => {
+    const path = join(dir, 'raw-key.sqlite');
+    const judge = fast({ cachePath: path });
+    const t = 'At what temperature are Celsius and Fahrenheit equal?';
+    const first = await judge.judge([{ question: t, answers: ['-40'], prediction: 'It is -40' }]);
+    const second = await judge.judge([{ question: t, answers: ['-40'], prediction: 'It is 40' }]);
+    expect(first[0]!.verdict).toBe('correct');
+    expect(second[0]).toMatchObject({ verdict: 'incorrect', cached: false });
+    const y = 'Which OS X version was Yosemite?';
+    await judge.judge([{ question: y, answers: ['10.10'], prediction: 'OS X 10.10' }]);
+    const [v] = await judge.judge([{ question: y, answers: ['10.10'], prediction: 'OS X 10.1' }]);
+    expect(v).toMatchObject({ cached: false, verdict: 'incorrect' });
+    await judge.close();
   });
 
   it('retries a 429, waiting at least its retry-after-ms, then succeeds', async () => {
@@ -125,7 +187,7 @@ describe('the llm judge', () => {
 
   it('never guesses: an always-unparseable reply is FR_ERR_JUDGE_UNPARSEABLE after the parse retries', async () => {
     const judge = fast({ parseRetries: 2 });
-    server.setFaultRule(() => ({ kind: 'malformed', content: '{"verdict": "probably"}' }));
+    server.setFaultRule(() => ({ kind: 'malformed', content: '{"grade": "probably"}' }));
     const [v] = await judge.judge([wrong]);
     expect(v).toMatchObject({ status: 'judge_failed', verdict: null, reward: null });
     expect(v!.error?.code).toBe('FR_ERR_JUDGE_UNPARSEABLE');
@@ -193,7 +255,7 @@ describe('the llm judge', () => {
       peak = Math.max(peak, inFlight);
       await new Promise((r) => setTimeout(r, 20));
       inFlight--;
-      return JSON.stringify({ reasoning: 'r', verdict: 'incorrect' });
+      return JSON.stringify({ grade: 'B' });
     });
     try {
       const judge = fast({ concurrency: 3 });
@@ -202,7 +264,6 @@ describe('the llm judge', () => {
       );
       expect(peak).toBe(3);
     } finally {
-      const { gradingAnswerer } = await import('../../test/support/openai-server.ts');
       server.setAnswerer(gradingAnswerer);
     }
   });
@@ -223,7 +284,7 @@ describe('the llm judge', () => {
     }
   });
 
-  it('finds its verdicts in the cache after a restart, keyed by the normalised prediction', async () => {
+  it('finds its verdicts in the cache after a restart, keyed by the raw prediction', async () => {
     const path = join(dir, 'restart.sqlite');
     const first = fast({ cachePath: path });
     const a = await first.judge([paraphrase, wrong]);
@@ -232,10 +293,13 @@ describe('the llm judge', () => {
 
     const before = server.requests.length;
     const second = fast({ cachePath: path });
-    const b = await second.judge([paraphrase, { ...wrong, prediction: 'PROBABLY, lyon!' }]);
+    const b = await second.judge([paraphrase, wrong]);
     expect(b.map((x) => x.verdict)).toEqual(['correct', 'incorrect']);
     expect(b.map((x) => x.cached)).toEqual([true, true]);
     expect(server.requests.length).toBe(before);
+    // Another spelling of the same answer is another question for the model.
+    const [other1] = await second.judge([{ ...wrong, prediction: 'PROBABLY, lyon!' }]);
+    expect(other1!.cached).toBe(false);
 
     // Another model is another fingerprint: no stale verdicts.
     const other = fast({ cachePath: path, model: 'another-grader' });
@@ -282,5 +346,6 @@ describe('the llm judge', () => {
     ).toBe(fp);
     expect(new LlmJudge({ ...base, model: 'n' }).fingerprint).not.toBe(fp);
     expect(new LlmJudge({ ...base, maxTokens: 64 }).fingerprint).not.toBe(fp);
+    expect(new LlmJudge({ ...base, shortCircuit: 'none' }).fingerprint).not.toBe(fp);
   });
 });

@@ -3,8 +3,15 @@
  * with our versioned grading prompt (grading-prompt.ts), through StructuredClient (retries,
  * breaker, concurrency limit, timeouts, coalescing) and the persistent SQLite verdict cache.
  *
- * Cheap paths first: a blank prediction is not attempted and an exact match is correct, both
- * without a call. A request that fails for good becomes a `judge_failed` verdict with reward
+ * Cheap paths first, both without a call: a prediction with no letter or digit is not attempted,
+ * and a prediction that is literally a gold alias (case, surrounding space and a final full stop
+ * aside) is correct. Nothing looser is decided without the model: a normalised exact match
+ * would inherit every collision of normalize.ts ("-40" and "40" were one answer) and override
+ * the grading prompt (an answer that only restates a question holding the gold is not
+ * attempted). `shortCircuit: 'none'` sends every item to the model.
+ *
+ * Cached verdicts are keyed by the raw prediction (and the question and gold list), never a
+ * normalised one: two answers that normalise alike may deserve different grades. A request that fails for good becomes a `judge_failed` verdict with reward
  * null and the error's code (retryable codes such as FR_ERR_JUDGE_UNAVAILABLE tell the caller
  * to try again later); it never becomes a guessed label.
  */
@@ -15,7 +22,6 @@ import { SqliteCache } from '../../lib/llm/sqlite-cache.ts';
 import { StructuredClient, type StructuredClientStats } from '../../lib/llm/structured-client.ts';
 import { cacheDir } from '../../lib/paths.ts';
 import { judgeError } from '../errors.ts';
-import { isExactMatch } from '../exact.ts';
 import { normalizeAnswer } from '../normalize.ts';
 import type { Judge, JudgeItem, Verdict } from '../types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from '../verdicts.ts';
@@ -23,13 +29,14 @@ import {
   GRADING_PROMPT_VERSION,
   gradedVerdictSchema,
   gradingMessages,
+  labelOfGrade,
   ONE_WORD_INSTRUCTION,
   parseOneWordVerdict,
 } from './grading-prompt.ts';
 import { asJudgeError } from './llm-errors.ts';
 
 /** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
-export const LLM_JUDGE_VERSION = 1;
+export const LLM_JUDGE_VERSION = 2;
 
 export const llmJudgeOptionsSchema = z
   .object({
@@ -48,18 +55,30 @@ export const llmJudgeOptionsSchema = z
     breakerFailures: z.number().int().positive().default(8),
     breakerCooldownMs: z.number().int().nonnegative().default(10_000),
     responseFormat: z.enum(['auto', 'json_schema', 'text']).default('auto'),
-    maxTokens: z.number().int().positive().default(256),
+    /** The reply is {"grade": "A"}: a few tokens. */
+    maxTokens: z.number().int().positive().default(16),
+    /** 'literal': decide a prediction that is literally a gold alias without a call; 'none'. */
+    shortCircuit: z.enum(['literal', 'none']).default('literal'),
     /** SQLite verdict cache file; null for none. Default: .cache/judges/verdicts.sqlite. */
     cachePath: z.string().nullable().optional(),
   })
   .strict();
 export type LlmJudgeOptions = z.input<typeof llmJudgeOptionsSchema>;
 
-/** Cache key of one item: question, gold list, and the normalised prediction. */
+/** Cache key of one item: question, gold list, and the prediction exactly as given. */
 export function verdictCacheKey(item: JudgeItem): string {
-  return sha256(
-    canonicalJson({ q: item.question, gold: item.answers, p: normalizeAnswer(item.prediction) }),
-  );
+  return sha256(canonicalJson({ q: item.question, gold: item.answers, p: item.prediction }));
+}
+
+/** Case, Unicode form, runs of space and a final full stop aside: nothing a grade depends on. */
+function literal(s: string): string {
+  return s.normalize('NFC').trim().replace(/\s+/g, ' ').replace(/\.$/, '').toLowerCase();
+}
+
+/** True when the prediction is literally one of the gold aliases. */
+export function isLiteralMatch(item: JudgeItem): boolean {
+  const p = literal(item.prediction);
+  return p !== '' && item.answers.some((a) => literal(a) === p);
 }
 
 export interface LlmJudgeStats extends StructuredClientStats {
@@ -73,6 +92,7 @@ export class LlmJudge implements Judge {
   readonly model: string;
   private readonly client: StructuredClient;
   private readonly cache: SqliteCache | undefined;
+  private readonly shortCircuit: 'literal' | 'none';
   private shortCircuits = 0;
   private failedVerdicts = 0;
 
@@ -97,7 +117,9 @@ export class LlmJudge implements Judge {
       temperature: 0,
       maxTokens: o.maxTokens,
       responseFormat: o.responseFormat,
+      shortCircuit: o.shortCircuit,
     });
+    this.shortCircuit = o.shortCircuit;
     this.cache = o.cachePath === null ? undefined : openCache(o.cachePath);
     this.client = new StructuredClient({
       baseURL,
@@ -144,9 +166,11 @@ export class LlmJudge implements Judge {
         reasoning: 'blank answer',
       });
     }
-    if (isExactMatch(item)) {
+    if (this.shortCircuit === 'literal' && isLiteralMatch(item)) {
       this.shortCircuits++;
-      return okVerdict(this.id, 'correct', performance.now() - start, { reasoning: 'exact match' });
+      return okVerdict(this.id, 'correct', performance.now() - start, {
+        reasoning: 'literally a gold alias',
+      });
     }
     try {
       const r = await this.client.request({
@@ -157,9 +181,9 @@ export class LlmJudge implements Judge {
         cacheKey: verdictCacheKey(item),
         ...(signal ? { signal } : {}),
       });
-      return okVerdict(this.id, r.value.verdict, performance.now() - start, {
+      return okVerdict(this.id, labelOfGrade(r.value.grade), performance.now() - start, {
         cached: r.cached,
-        reasoning: r.value.reasoning,
+        reasoning: `grade ${r.value.grade}`,
       });
     } catch (e) {
       const error = asJudgeError(e);

@@ -1,8 +1,10 @@
 /**
  * When and how long to wait before retrying an HTTP request, after openai-node's policy:
- * retry 408, 409, 429 and 5xx (and connection failures); capped exponential backoff with
- * jitter; a server's `retry-after-ms` / `retry-after` hint wins when it is sane.
+ * retry 408, 409, 429 and 5xx (and connection failures); capped exponential backoff with up
+ * to 25% jitter (lib/backoff.ts); a server's `retry-after-ms` / `retry-after` hint wins when it
+ * is sane.
  */
+import { type Backoff, backoffMs } from '../backoff.ts';
 
 export interface RetryPolicy {
   /** Retries after the first attempt (so maxRetries + 1 attempts in all). */
@@ -46,20 +48,6 @@ export function retryAfterMs(
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/**
- * Backoff before retry number `retry` (0-based): min(cap, initial * 2^retry), less up to 25%
- * jitter so that many clients do not retry in lockstep. `random` is Math.random by default on
- * purpose: jitter must differ between processes, not be reproducible.
- */
-export function backoffDelayMs(
-  retry: number,
-  policy: RetryPolicy,
-  random: () => number = Math.random,
-): number {
-  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry);
-  return base * (1 - 0.25 * random());
-}
-
 /** Sleep that ends early (rejecting with the signal's reason) when the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -74,4 +62,14 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** The backoff of a retry policy: its delays with up to 25% jitter. */
+export function policyBackoff(policy: RetryPolicy): Backoff {
+  return { baseMs: policy.initialDelayMs, capMs: policy.maxDelayMs, jitter: 0.25 };
+}
+
+/** Delay before retry number `retry` (0-based) under `policy`. */
+export function retryDelayMs(retry: number, policy: RetryPolicy): number {
+  return backoffMs(retry, policyBackoff(policy));
 }

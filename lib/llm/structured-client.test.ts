@@ -2,11 +2,12 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
+import { backoffMs } from '../backoff.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import {
-  backoffDelayMs,
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
+  policyBackoff,
   retryAfterMs,
 } from './retry-policy.ts';
 import { type StructuredCache, StructuredClient } from './structured-client.ts';
@@ -149,10 +150,11 @@ describe('retry policy and circuit breaker', () => {
 
   it('backs off exponentially, capped, with at most 25% jitter', () => {
     const p = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 100, maxDelayMs: 1000 };
-    expect([0, 1, 2, 3, 4].map((r) => backoffDelayMs(r, p, () => 0))).toEqual([
+    const b = policyBackoff(p);
+    expect([0, 1, 2, 3, 4].map((r) => backoffMs(r, b, () => 0))).toEqual([
       100, 200, 400, 800, 1000,
     ]);
-    expect(backoffDelayMs(1, p, () => 1)).toBe(150);
+    expect(backoffMs(1, b, () => 1)).toBe(150);
   });
 
   it('opens after the threshold, lets one probe through after the cooldown, and closes on success', () => {

@@ -45,11 +45,11 @@ import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_BREAKER } from './c
 import { InFlight } from './coalesce.ts';
 import { llmError } from './errors.ts';
 import {
-  backoffDelayMs,
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
   type RetryPolicy,
   retryAfterMs,
+  retryDelayMs,
   sleep,
 } from './retry-policy.ts';
 
@@ -301,7 +301,7 @@ export class StructuredClient {
         this.counters.failures++;
         throw outcome.error;
       }
-      const delay = hint ?? backoffDelayMs(retries, this.retry);
+      const delay = hint ?? retryDelayMs(retries, this.retry);
       retries++;
       this.counters.retries++;
       try {

@@ -13,6 +13,7 @@
  * const { observations } = await env.reset({ split: 'train', batchSize: 128, groupSize: 5 });
  * ```
  */
+import { backoffMs } from '../../lib/backoff.ts';
 import { GRPC_STATUS } from '../../lib/errors.ts';
 import { protoError, toErrorBody } from '../errors.ts';
 import {
@@ -44,6 +45,9 @@ export class ProtocolError extends Error {
   }
 }
 
+/** Longest wait between two retries unless `maxBackoffMs` says otherwise. */
+export const DEFAULT_MAX_BACKOFF_MS = 5_000;
+
 /** Codes that guarantee the server applied nothing: safe to resend any verb. */
 const SAFE_TO_RESEND = new Set([
   'FR_ERR_PROTO_OVERLOADED',
@@ -63,7 +67,7 @@ export interface ClientOptions {
   deadlineMs?: number;
   /** Retries of a retryable error (default 5). */
   maxRetries?: number;
-  /** Backoff base and cap, ms (defaults 100 and 5 000). */
+  /** Backoff base and cap, ms (defaults 100 and {@link DEFAULT_MAX_BACKOFF_MS}). */
   backoffMs?: number;
   maxBackoffMs?: number;
   /** Reconnect when the connection dropped (default true). */
@@ -297,10 +301,12 @@ export class FactRecallClient implements EnvConnection {
 
   private backoff(attempt: number, retryAfterMs: number | undefined): number {
     if (retryAfterMs !== undefined) return retryAfterMs * (1 + Math.random() * 0.2);
-    const base = this.opts.backoffMs ?? 100;
-    const cap = this.opts.maxBackoffMs ?? 5_000;
     // Full jitter: spreads retries of many clients hit by the same overload.
-    return Math.random() * Math.min(cap, base * 2 ** attempt);
+    return backoffMs(attempt, {
+      baseMs: this.opts.backoffMs ?? 100,
+      capMs: this.opts.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+      jitter: 1,
+    });
   }
 
   listEnvs(): Promise<ResponseBody<'list_envs'>> {

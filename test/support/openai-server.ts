@@ -82,10 +82,9 @@ export const gradingAnswerer: Answerer = (body) => {
   const item = itemFromGradingMessages(body.messages);
   if (!item) return 'I can only grade FactRecall judge requests.';
   const d = containsDecision(item);
-  if (body.response_format?.type === 'json_schema') {
-    return JSON.stringify({ reasoning: `rule: ${d.reason}`, verdict: d.label });
-  }
-  return d.label.toUpperCase();
+  const grade = d.label === 'correct' ? 'A' : d.label === 'incorrect' ? 'B' : 'C';
+  if (body.response_format?.type === 'json_schema') return JSON.stringify({ grade });
+  return grade;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,9 +5,11 @@
  * estimator against a frozen reference, PPO clip 0.2, T = 1.0, top-p 1.0, top-k off, greedy
  * evaluation). Validated once (unknown keys are errors), then deeply frozen.
  */
+
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fingerprintOf } from '../../../lib/hash.ts';
+import { DEFAULT_MAX_BACKOFF_MS } from '../../../protocol/client/client.ts';
 import { trainError } from './errors.ts';
 
 const positiveInt = z.number().int().positive();
@@ -169,7 +171,11 @@ export const CallsConfigSchema = z.strictObject({
     .min(0)
     .default(3)
     .describe('Retries of a retryable failure (capped exponential backoff with jitter).'),
-  backoffMs: positiveInt.default(200).describe('First backoff; doubles per retry, capped at 10 s.'),
+  backoffMs: positiveInt
+    .default(200)
+    .describe(
+      `First backoff of an env call (ms); doubles per retry, capped at ${DEFAULT_MAX_BACKOFF_MS / 1000} s (the protocol client's cap).`,
+    ),
 });
 
 export const WorkerConfigSchema = z.strictObject({

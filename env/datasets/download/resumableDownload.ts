@@ -8,10 +8,12 @@
  * (honouring Retry-After); other statuses fail at once. The finished file is checked against
  * the expected checksums, and only then renamed onto `dest`. A mismatch deletes the part.
  */
+
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { backoffMs } from '../../../lib/backoff.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { datasetError } from '../errors.ts';
 import {
@@ -140,15 +142,11 @@ async function downloadLocked(
           { cause: e },
         );
       }
-      const base = Math.min(
-        opts.maxBackoffMs ?? 30_000,
-        (opts.backoffMs ?? 500) * 2 ** (attempts - 1),
-      );
-      // Jitter spreads retries of many clients; it need not be reproducible.
+      const capMs = opts.maxBackoffMs ?? 30_000;
       const wait = Math.min(
-        opts.maxBackoffMs ?? 30_000,
+        capMs,
         (e instanceof RetryableError ? e.retryAfterMs : undefined) ??
-          base * (0.5 + Math.random() / 2),
+          backoffMs(attempts - 1, { baseMs: opts.backoffMs ?? 500, capMs, jitter: 0.5 }),
       );
       opts.onRetry?.(attempts, reason, wait);
       await new Promise((r) => setTimeout(r, wait));
