@@ -20,11 +20,11 @@ from collections.abc import Sequence
 
 import torch
 
-from .engine import ChatTokenizer, Completion, Engine, Policy, SamplingParams
+from .decoding import decode
+from .engine import ChatTokenizer, Completion, Engine, Policy, SamplingParams, eval_mode
 from .errors import BadParamsError
 from .memory import rows_that_fit
-from .decoding import decode
-from .scoring import check_lengths, score_in_chunks
+from .scoring import check_lengths
 
 # End-of-turn tokens of common chat templates (ChatML, Llama 3, Phi, OLMo): stops when present.
 END_OF_TURN = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "<end_of_turn>")
@@ -244,19 +244,9 @@ class HFEngine(Engine):
         per_row = self._kv_bytes_per_token() * longest + 4 * len(self.tok) * 3  # cache + logits
         rows = rows_that_fit(per_row, self.policy.device, self.max_batch_rows)
         chunk = max(1, rows // params.n)  # prompts per batch; each brings n rows
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            flat: list[Completion] = []
+        flat: list[Completion] = []
+        with eval_mode(self.model):
             for start in range(0, len(prompts), chunk):
                 part = [list(p) for p in prompts[start : start + chunk]]
                 flat.extend(self._generate_rows(part, params, generator))
-        finally:
-            self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
-
-    def logprobs(self, prompts, completions, temperature=1.0):
-        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
-
-    def load_weights(self, state):
-        self.model.load_state_dict(state)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import torch
 
-from .engine import Completion, Engine, Policy, SamplingParams
-from .model import TinyGPT
 from .decoding import decode
-from .scoring import check_lengths, pack_right, score_in_chunks
+from .engine import Completion, Engine, Policy, SamplingParams, eval_mode
+from .model import TinyGPT
+from .scoring import check_lengths, pack_right
 
 
 class TinyPolicy(Policy):
@@ -103,18 +103,8 @@ class TinyEngine(Engine):
     def generate(self, prompts, params, generator):
         check_lengths(prompts, [params.max_new_tokens] * len(prompts), self.model.cfg.block_size)
         rows = [list(p) for p in prompts for _ in range(params.n)]
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            flat: list[Completion] = []
+        flat: list[Completion] = []
+        with eval_mode(self.model):
             for start in range(0, len(rows), self.max_batch_rows):
                 flat.extend(self._generate_rows(rows[start : start + self.max_batch_rows], params, generator))
-        finally:
-            self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
-
-    def logprobs(self, prompts, completions, temperature=1.0):
-        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
-
-    def load_weights(self, state):
-        self.model.load_state_dict(state)
