@@ -21,7 +21,7 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   }
 }
 
-describe('factrecall judge', () => {
+describe('factrecall judge', { timeout: 180_000 }, () => {
   it('eval prints accuracy, kappa and the confusion matrix of each judge against a labels file', async () => {
     const labels = join(dir, 'labels.jsonl');
     const rows = [
