@@ -7,7 +7,7 @@ import { cli } from '../../test/support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'judge-cli-'));
 
-describe('factrecall judge', () => {
+describe('factrecall judge', { timeout: 180_000 }, () => {
   it('eval prints accuracy, kappa and the confusion matrix of each judge against a labels file', async () => {
     const labels = join(dir, 'labels.jsonl');
     const rows = [
