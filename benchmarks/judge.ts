@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { LlmJudge } from '../judges/llm/llm-judge.ts';
 import type { JudgeItem } from '../judges/types.ts';
+import { textTable } from '../lib/text-table.ts';
 import { startOpenAiTestServer } from '../test/support/openai-server.ts';
 
 const { values } = parseArgs({
@@ -64,10 +65,8 @@ try {
 }
 
 const header = ['concurrency', 'items', 'seconds', 'verdicts/s', 'ideal/s', 'of ideal', 'failed'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+const table = textTable([header, ...rows], { align: header.map(() => 'right' as const) });
 console.log(
   `llm judge throughput, test server latency ${latencyMs} ms (ideal = concurrency / latency)`,
 );
-console.log(line(header));
-for (const r of rows) console.log(line(r));
+for (const line of table) console.log(line);

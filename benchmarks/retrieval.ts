@@ -11,6 +11,7 @@
 import { cpus } from 'node:os';
 import { loadSharedDataset } from '../env/datasets/index.ts';
 import { CandidateIndex } from '../env/splits/retrieval.ts';
+import { textTable } from '../lib/text-table.ts';
 import { BruteForceBm25 } from '../test/support/bm25-reference.ts';
 
 function arg(name: string, fallback: number): number {
@@ -73,14 +74,10 @@ const rows = [
     `${(bruteMs / test.length).toFixed(2)} ms`,
   ],
 ];
-const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-const line = (r: string[]) => `| ${r.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
 console.log(
   `retrieval: ${train.length} train (TriviaQA dev questions standing in for a train set) x ${test.length} test (NQ-open dev), top-k ${topK}, answer-k ${answerK}, ${cpus().length} cores, node ${process.version}`,
 );
-console.log(line(rows[0]!));
-console.log(line(widths.map((w) => '-'.repeat(w))));
-for (const r of rows.slice(1)) console.log(line(r));
+for (const line of textTable(rows, { markdown: true })) console.log(line);
 console.log(
   `speed-up: ${(bruteTotal / indexed).toFixed(1)}x; lexical top-${topK} agreement with brute force: ${((100 * agree) / total).toFixed(2)}% (${agree}/${total}, the rest are ties of equal score); ${candidates} candidates in all`,
 );

@@ -48,15 +48,29 @@ export function episodeIdOf(groupId: string, index: number): string {
   return `${groupId}.${index}`;
 }
 
+/** Finished groups kept whole (so a late second answer gets its exact code); older ones are forgotten. */
+export const RETAIN_FINISHED_GROUPS = 8192;
+
 export class EpisodeBook {
+  /** Live groups and the last `retainFinished` finished ones; the rest survive only in counts. */
   private readonly groups = new Map<string, Group>();
+  /** Ids of finished groups still in `groups`, oldest first, from `finishedHead` on (a queue). */
+  private finished: string[] = [];
+  private finishedHead = 0;
   /** Groups with an open episode, in issue order = deadline order (one TTL for all). */
   private readonly live = new Map<string, Group>();
   private readonly counts = new Map<SplitName, EpisodeCounts>();
   private nextGroup = 0;
 
-  /** `tag` makes ids unique to this env instance, so another env's ids are unknown here. */
-  constructor(private readonly tag: string) {}
+  /**
+   * `tag` makes ids unique to this env instance, so another env's ids are unknown here.
+   * Memory stays bounded however long the env lives: open groups, plus `retainFinished`
+   * finished ones, plus the counts.
+   */
+  constructor(
+    private readonly tag: string,
+    private readonly retainFinished = RETAIN_FINISHED_GROUPS,
+  ) {}
 
   issue(
     split: SplitName,
@@ -94,11 +108,33 @@ export class EpisodeBook {
     return index < group.states.length ? { group, index, episodeId } : undefined;
   }
 
-  /** Like find, but a coded error for ids this env never issued. */
+  /** Like find, but a coded error for ids this env never issued (or issued and forgot). */
   get(episodeId: string): EpisodeRef {
     const ref = typeof episodeId === 'string' ? this.find(episodeId) : undefined;
-    if (!ref) throw envError('FR_ERR_ENV_UNKNOWN_EPISODE', String(episodeId));
-    return ref;
+    if (ref) return ref;
+    if (typeof episodeId === 'string' && this.forgotten(episodeId)) {
+      throw envError(
+        'FR_ERR_ENV_EPISODE_DONE',
+        `${episodeId} ended long ago (answered, expired or closed; its group is no longer kept)`,
+      );
+    }
+    throw envError('FR_ERR_ENV_UNKNOWN_EPISODE', String(episodeId));
+  }
+
+  /** True for an id of a group this env issued and has since pruned. */
+  private forgotten(episodeId: string): boolean {
+    const m = /^(.+)-g(0|[1-9]\d*)\.(0|[1-9]\d*)$/.exec(episodeId);
+    return (
+      !!m &&
+      m[1] === this.tag &&
+      Number(m[2]) < this.nextGroup &&
+      !this.groups.has(`${m[1]}-g${m[2]}`)
+    );
+  }
+
+  /** Groups held whole now (open, plus the recently finished). */
+  get heldGroups(): number {
+    return this.groups.size;
   }
 
   /** Throws the coded error for an episode that can no longer be answered. */
@@ -188,8 +224,9 @@ export class EpisodeBook {
     };
   }
 
+  /** Groups ever issued. */
   get groupCount(): number {
-    return this.groups.size;
+    return this.nextGroup;
   }
 
   /** Counts per split, with meanReward filled in (copies). */
@@ -218,7 +255,17 @@ export class EpisodeBook {
   }
 
   private retireIfDone(group: Group): void {
-    if (group.states.every((s) => s !== 'open' && s !== 'pending')) this.live.delete(group.groupId);
+    if (!group.states.every((s) => s !== 'open' && s !== 'pending')) return;
+    if (!this.live.delete(group.groupId)) return;
+    this.finished.push(group.groupId);
+    // Prune the oldest finished groups: their counts are already in `counts`.
+    while (this.finished.length - this.finishedHead > this.retainFinished) {
+      this.groups.delete(this.finished[this.finishedHead++]!);
+    }
+    if (this.finishedHead > 4096 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
+    }
   }
 
   private countsOf(split: SplitName): EpisodeCounts {

@@ -48,6 +48,10 @@ export interface FactRecallEnvParts {
 type JudgeOutcome = Pick<Verdict, 'verdict' | 'reward' | 'status' | 'judgeId' | 'cached'> &
   Pick<Verdict, 'latencyMs' | 'error'>;
 
+/** Episodes handled between yields to the event loop in a big reset or step. */
+const WORK_CHUNK = 1024;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class FactRecallEnv implements LocalEnv {
   private readonly cursors: Partial<Record<SplitName, SplitCursor>> = {};
   private readonly sorted: Partial<Record<SplitName, readonly QARecord[]>>;
@@ -120,6 +124,9 @@ export class FactRecallEnv implements LocalEnv {
     const prompt = this.parts.options.prompt;
     const observations: Observation[] = [];
     for (const g of groups) {
+      if (observations.length >= WORK_CHUNK && observations.length % WORK_CHUNK < groupSize) {
+        await yieldToLoop();
+      }
       const messages = renderPrompt(prompt, g.record.question);
       for (let index = 0; index < groupSize; index++) {
         observations.push({
@@ -185,11 +192,19 @@ export class FactRecallEnv implements LocalEnv {
       answers: ref.group.record.answers,
       prediction: extractions[i]!.text,
     }));
-    const outcomes = await this.judgeBatch(items);
+    // Big batches are judged and settled in chunks, yielding to the event loop between them,
+    // so a server hosting this env keeps answering other clients meanwhile.
+    const outcomes: JudgeOutcome[] = [];
+    for (let at = 0; at < items.length; at += WORK_CHUNK) {
+      if (at > 0) await yieldToLoop();
+      outcomes.push(...(await this.judgeBatch(items.slice(at, at + WORK_CHUNK))));
+    }
 
     const results: StepResult[] = [];
     const touched = new Map<string, EpisodeRef['group']>();
-    refs.forEach((ref, i) => {
+    for (let i = 0; i < refs.length; i++) {
+      if (i > 0 && i % WORK_CHUNK === 0) await yieldToLoop();
+      const ref = refs[i]!;
       const o = outcomes[i]!;
       this.book.settle(ref, o.reward);
       touched.set(ref.group.groupId, ref.group);
@@ -211,7 +226,7 @@ export class FactRecallEnv implements LocalEnv {
           ...(o.error ? { error: o.error } : {}),
         },
       });
-    });
+    }
     const groups: GroupStats[] = [...touched.values()].map((g) => this.book.groupStats(g));
     return { results, groups };
   }

@@ -9,12 +9,13 @@
 import { createJudge, type JudgeSpec } from '../judges/index.ts';
 import type { Judge } from '../judges/types.ts';
 import { isFactRecallError } from '../lib/errors.ts';
+import { canonicalJson, sha256 } from '../lib/hash.ts';
 import { generateWorld, worldSplitSource } from './datasets/factworld/index.ts';
 import { envError } from './errors.ts';
 import { FactRecallEnv } from './factrecall-env.ts';
 import { isJudge, parseEnvOptions } from './options.ts';
 import { loadPreparedSplits } from './splits/load.ts';
-import type { SplitSource } from './types.ts';
+import type { SplitName, SplitSource } from './types.ts';
 
 export const FACTRECALL_V0_ID = 'FactRecall-v0';
 export const FACTRECALL_V0_VERSION = 0;
@@ -42,7 +43,8 @@ export function makeFactRecallV0(rawOptions: unknown = {}): FactRecallEnv {
       'splits are loaded from disk: use make() or openFactRecallV0() for them',
     );
   }
-  const source = options.source ?? defaultSource();
+  const base = options.source ?? defaultSource();
+  const source = options.subset ? pinSubset(base, options.subset) : base;
   const given = isJudge(options.judge);
   const judge = isJudge(options.judge) ? options.judge : judgeFromSpec(options.judge);
   try {
@@ -73,6 +75,38 @@ function judgeFromSpec(spec: JudgeSpec): Judge {
       details: { issues: [{ path: ['judge'], message: e.message }] },
     });
   }
+}
+
+/**
+ * The source restricted to the given question ids per split (a pinned subset). Every id must
+ * be in its split; the subset enters the hash, so envs over it have their own fingerprint.
+ */
+export function pinSubset(
+  source: SplitSource,
+  subset: Partial<Record<SplitName, readonly string[]>>,
+): SplitSource {
+  const splits = { ...source.splits };
+  const parts: string[] = [];
+  for (const [split, ids] of Object.entries(subset) as Array<[SplitName, readonly string[]]>) {
+    const want = new Set(ids);
+    const kept = (source.splits[split] ?? []).filter((r) => want.has(r.id));
+    if (kept.length !== want.size) {
+      throw envError(
+        'FR_ERR_ENV_BAD_OPTIONS',
+        `subset.${split}: ${want.size - kept.length} of ${want.size} ids are not questions of the ${split} split`,
+      );
+    }
+    splits[split] = kept;
+    parts.push(`${split} pinned to ${kept.length}`);
+  }
+  return {
+    ...source,
+    splits,
+    hash: sha256(
+      `${source.hash}\n${canonicalJson(Object.fromEntries(Object.entries(subset).map(([k, v]) => [k, [...(v ?? [])].sort()])))}`,
+    ),
+    description: `${source.description} (${parts.join(', ')})`,
+  };
 }
 
 /**

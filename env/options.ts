@@ -85,6 +85,13 @@ export const EnvOptionsSchema = z.strictObject({
       "Begin a split's question order at (epoch, cursor) instead of (0, 0), as if that many " +
         'questions had been handed out; how a resumed training run continues. Not part of the fingerprint.',
     ),
+  subset: z
+    .partialRecord(z.enum(SPLIT_NAMES), z.array(z.string().min(1)).min(1))
+    .optional()
+    .describe(
+      'Serve only these question ids of a split (a pinned leaderboard subset of test), in the ' +
+        "split's seeded order; the subset enters the source hash, hence the fingerprint.",
+    ),
   maxAnswerChars: z
     .number()
     .int()

@@ -1,5 +1,5 @@
 /**
- * The env spec and its fingerprint (DESIGN.md section 4).
+ * The env spec and its fingerprint (docs/architecture.md, the env part).
  *
  * The fingerprint is the hash of everything that can change what an agent sees or the reward
  * it gets: the source's content hash, the judge's id and fingerprint, the prompt template (id,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oracleFromSource } from '../agents/oracle.ts';
@@ -9,7 +9,12 @@ import { FactRecallClient } from '../protocol/client/client.ts';
 import { envRegistry } from '../protocol/env-registry.ts';
 import { type RunningServer, serve } from '../protocol/server.ts';
 import { loadTokens } from '../protocol/tokens.ts';
-import { bearerOf, startTestBoard, type TestBoard } from '../test/support/leaderboard.ts';
+import {
+  bearerOf,
+  prepareFixture,
+  startTestBoard,
+  type TestBoard,
+} from '../test/support/leaderboard.ts';
 
 let tb: TestBoard;
 let env: RunningServer;
@@ -116,5 +121,34 @@ describe('submissions by live eval run', () => {
     expect([a.statusCode, codeOf(a)]).toEqual([422, 'FR_ERR_LEADERBOARD_RUN_UNUSABLE']);
     expect(codeOf(await claim('alpha', 'run-that-never-was'))).toBe('FR_ERR_LEADERBOARD_NOT_FOUND');
     expect(codeOf(await claim(null, partial))).toBe('FR_ERR_LEADERBOARD_UNAUTHENTICATED');
+  });
+
+  it('refuse a run made on other splits of the same dataset than the pinned ones', async () => {
+    const otherDir = join(tb.dir, 'other');
+    await mkdir(otherDir);
+    await prepareFixture(otherDir, 30);
+    const other = await serve({
+      registry: envRegistry(),
+      httpPort: 0,
+      grpcPort: 0,
+      tokens: loadTokens(join(tb.dir, 'env-tokens.json')),
+      evalRunsPath: evalRuns,
+      makeDefaults: { splits: join(otherDir, 'prepared') },
+    });
+    try {
+      const client = await FactRecallClient.connect(other.wsUrl, {
+        token: tb.teams.alpha!,
+        reconnect: false,
+      });
+      const remote = await client.make('FactRecall-v0');
+      const source = await loadPreparedSplits(join(otherDir, 'prepared'));
+      await runEpisodes(remote, oracleFromSource(source), { split: 'test', batchSize: 5 });
+      const runId = (await remote.closeWithSummary())!.evalRunId!;
+      client.close();
+      const r = await claim('alpha', runId);
+      expect([r.statusCode, codeOf(r)]).toEqual([422, 'FR_ERR_LEADERBOARD_RUN_UNUSABLE']);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -52,17 +52,19 @@ export function checkRun(
       `eval run ${record.runId} is ${record.status} (its connection ended before close)`,
     );
   }
-  const split = splits.get(record.spec.dataset);
+  // The pinned split the run was made on: the one whose manifest hash is the run's source hash.
+  const split = [...splits.values()].find((p) => p.splitHash === record.spec.sourceHash);
   if (!split) {
-    throw boardError(
-      'FR_ERR_LEADERBOARD_UNKNOWN_DATASET',
-      `${record.spec.dataset} (eval run ${record.runId})`,
-    );
-  }
-  if (record.spec.sourceHash !== split.splitHash) {
+    const same = [...splits.values()].filter((p) => p.source === record.spec.dataset);
+    if (same.length === 0) {
+      throw boardError(
+        'FR_ERR_LEADERBOARD_UNKNOWN_DATASET',
+        `${record.spec.dataset} (eval run ${record.runId})`,
+      );
+    }
     throw boardError(
       'FR_ERR_LEADERBOARD_RUN_UNUSABLE',
-      `eval run ${record.runId} ran on splits ${record.spec.sourceHash.slice(0, 12)}, the pinned ${split.dataset} split is ${split.splitHash.slice(0, 12)}`,
+      `eval run ${record.runId} ran on splits ${record.spec.sourceHash.slice(0, 12)}; the pinned ${record.spec.dataset} splits are ${same.map((p) => p.splitHash.slice(0, 12)).join(', ')}`,
     );
   }
   if (!Array.isArray(record.answers)) {

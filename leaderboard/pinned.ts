@@ -7,11 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { loadPreparedSplits } from '../env/splits/load.ts';
-import type { QARecord } from '../env/types.ts';
+import { DATASET_NAMES, type QARecord } from '../env/types.ts';
 import { boardError } from './errors.ts';
 
 export interface PinnedSplit {
+  /** The board's name for it (a column): the dataset's name, or a label (`simpleqa-small=DIR`). */
   dataset: string;
+  /** The dataset its questions come from. */
+  source: string;
   /** The manifest hash of the prepared splits: which questions and gold answers. */
   splitHash: string;
   /** Where it was loaded from (for the info route: a path, no gold). */
@@ -30,6 +33,7 @@ export function partOf(salt: string, dataset: string, id: string, privateFractio
 
 export function pinSplit(
   dataset: string,
+  source: string,
   test: readonly QARecord[],
   splitHash: string,
   description: string,
@@ -50,6 +54,7 @@ export function pinSplit(
   }
   return {
     dataset,
+    source,
     splitHash,
     description,
     records,
@@ -59,7 +64,11 @@ export function pinSplit(
   };
 }
 
-/** Load `dataset` or `dataset=DIR` (a prepared directory) and pin its test split. */
+/**
+ * Load `dataset`, `dataset=DIR` or `label=DIR` (a prepared directory) and pin its test split.
+ * A label (lower-case letters, digits, `_-`) names a second split of one dataset, e.g. a small
+ * one; it may not be the name of another dataset.
+ */
 export async function loadPinned(
   spec: string,
   salt: string,
@@ -73,7 +82,13 @@ export async function loadPinned(
     });
   });
   const dataset = eq < 0 ? source.dataset : spec.slice(0, eq);
-  if (dataset !== source.dataset) {
+  if (!/^[a-z0-9_-]{1,40}$/.test(dataset)) {
+    throw boardError(
+      'FR_ERR_LEADERBOARD_BAD_CONFIG',
+      `--splits ${spec}: a label is 1-40 lower-case letters, digits, _ and -`,
+    );
+  }
+  if (dataset !== source.dataset && (DATASET_NAMES as readonly string[]).includes(dataset)) {
     throw boardError(
       'FR_ERR_LEADERBOARD_BAD_CONFIG',
       `--splits ${spec}: the directory holds ${source.dataset}, not ${dataset}`,
@@ -81,6 +96,7 @@ export async function loadPinned(
   }
   return pinSplit(
     dataset,
+    source.dataset,
     source.splits.test ?? [],
     source.hash,
     `prepared ${dataset}, manifest ${source.hash.slice(0, 12)}`,

@@ -35,6 +35,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: BoardContext): v
   app.get('/v1/info', async () => ({
     datasets: [...splits.values()].map((s) => ({
       dataset: s.dataset,
+      source: s.source,
       splitHash: s.splitHash,
       questions: s.records.size,
       publicQuestions: s.nPublic,

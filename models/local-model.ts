@@ -163,8 +163,17 @@ export class LocalModel {
     if (!seq)
       throw new Error('no free context sequence (more generations in flight than sequences)');
     try {
-      await seq.clearHistory();
-      return await this.run(seq, prompt, params, stopTokens);
+      // Keep the longest prefix of the prompt the sequence already holds (the n choices of a
+      // request, and prompts sharing a chat preamble, skip re-evaluating it); at least the
+      // last prompt token is evaluated again, to get the logits of the first new token.
+      const held = seq.contextTokens;
+      let keep = 0;
+      const max = Math.min(held.length, prompt.length - 1);
+      while (keep < max && held[keep] === prompt[keep]) keep++;
+      if (keep === 0) await seq.clearHistory();
+      else if (keep < held.length)
+        await seq.eraseContextTokenRanges([{ start: keep, end: seq.nextTokenIndex }]);
+      return await this.run(seq, prompt.slice(keep), params, stopTokens);
     } finally {
       this.free.push(seq);
     }

@@ -24,7 +24,8 @@ export function decodeFrame(data: Uint8Array, maxFrameBytes: number): DecodedFra
   if (data.byteLength > maxFrameBytes) {
     return {
       ok: false,
-      id: null,
+      // The id, when the frame starts like an envelope, so the client can match the refusal.
+      id: peekId(data),
       error: protoError(
         'FR_ERR_PROTO_FRAME_TOO_LARGE',
         `${data.byteLength} > ${maxFrameBytes} bytes`,
@@ -73,4 +74,52 @@ export function formatIssues(
     .slice(0, 5)
     .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
     .join('; ');
+}
+
+/**
+ * The `id` of a msgpack map frame without decoding the rest: reads the map header and the
+ * keys before `id` only while they are short strings with short scalar values (our clients
+ * write `id` first). null when the frame is not like that.
+ */
+export function peekId(data: Uint8Array): string | null {
+  let at = 0;
+  const str = (): string | null => {
+    const b = data[at];
+    if (b === undefined) return null;
+    let len: number;
+    if (b >= 0xa0 && b <= 0xbf) {
+      len = b & 0x1f;
+      at += 1;
+    } else if (b === 0xd9 && at + 1 < data.length) {
+      len = data[at + 1]!;
+      at += 2;
+    } else return null;
+    if (at + len > data.length) return null;
+    const text = Buffer.from(data.buffer, data.byteOffset + at, len).toString('utf8');
+    at += len;
+    return text;
+  };
+  const head = data[0];
+  let entries: number;
+  if (head !== undefined && head >= 0x80 && head <= 0x8f) {
+    entries = head & 0x0f;
+    at = 1;
+  } else if (head === 0xde && data.length >= 3) {
+    entries = (data[1]! << 8) | data[2]!;
+    at = 3;
+  } else if (head === 0xdf && data.length >= 5) {
+    entries = Buffer.from(data.buffer, data.byteOffset, 5).readUInt32BE(1);
+    at = 5;
+  } else return null;
+  for (let i = 0; i < entries && i < 3; i++) {
+    const key = str();
+    if (key === null) return null;
+    if (key === 'id') {
+      const id = str();
+      return id !== null && id.length > 0 && id.length <= 64 ? id : null;
+    }
+    // Skip a short string value (type); anything else ends the search.
+    if (str() === null) return null;
+  }
+  return null;
 }

@@ -120,6 +120,12 @@ export const protoError = defineErrors('PROTO', {
     retryable: false,
     grpc: 'FAILED_PRECONDITION',
   },
+  FR_ERR_PROTO_EVAL_QUOTA: {
+    message:
+      'this submitter has used its eval-run quota (complete runs per window, open runs included); retry after retryAfterMs',
+    retryable: true,
+    grpc: 'RESOURCE_EXHAUSTED',
+  },
   FR_ERR_PROTO_RECORD_FAILED: {
     message: 'the eval run could not be recorded durably',
     retryable: true,

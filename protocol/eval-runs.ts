@@ -7,17 +7,28 @@ import { readFile, stat } from 'node:fs/promises';
 import type { EnvSpec, EpisodeCounts, SplitName } from '../env/types.ts';
 import { writeFileAtomic } from '../lib/files.ts';
 import { protoError } from './errors.ts';
+import type { RunScore } from './hidden-runs.ts';
 
+/**
+ * One eval run, as appended at close (docs/protocol.md, "Eval runs", documents every field).
+ * A partial run's counts carry no scores (judgeFailed, scored, rewardSum 0; meanReward null)
+ * and its `run.score` is null, so nothing downstream can publish what the client was not
+ * shown; a pass@k run's counts carry none either (its score is `run.score`).
+ */
 export interface EvalRunRecord {
   runId: string;
   /** closed: the client closed the env; abandoned: its connection ended first. */
   status: 'closed' | 'abandoned';
+  /** The whole test split (or pinned subset) handed out and every episode answered. */
+  complete: boolean;
   recordedAt: string;
-  /** Name of the token's holder. */
+  /** Name of the token's holder (the key of eval quotas). */
   submitter: string;
   envId: string;
   fingerprint: string;
   spec: EnvSpec;
+  /** The test run: k, questions handed out, split size, complete, score (pass@k; k=1: accuracy). */
+  run: RunScore;
   counts: EpisodeCounts;
   perSplit: Partial<Record<SplitName, EpisodeCounts>>;
   /**
@@ -60,6 +71,13 @@ export class EvalRunLog {
     });
     this.chain = next.catch(() => {});
     return next;
+  }
+
+  /** Complete runs (submitter, time ms), for eval quotas; records from before quotas carry no `complete`. */
+  async completeRuns(): Promise<Array<{ submitter: string; at: number }>> {
+    return (await this.read())
+      .filter((r) => r.complete === true)
+      .map((r) => ({ submitter: r.submitter, at: Date.parse(r.recordedAt) }));
   }
 
   /** Every record, oldest first. */

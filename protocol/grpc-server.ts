@@ -8,12 +8,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { protoError, toErrorBody } from './errors.ts';
 import type { Host } from './host.ts';
+import { estimateSentBytes, Intake } from './intake.ts';
 import {
+  isUndecodable,
   requestEnvelopeFromProto,
   requestFromProto,
   responseEnvelopeToProto,
   responseToProto,
-  serviceDefinition,
+  serverServiceDefinition,
   UNARY_METHODS,
 } from './proto-codec.ts';
 import { type ErrorBody, ROLES, type Role, VERBS } from './schema.ts';
@@ -33,7 +35,7 @@ type Stream = grpc.ServerDuplexStream<Record<string, unknown>, Record<string, un
 
 export class GrpcBinding {
   readonly server: grpc.Server;
-  private readonly streams = new Map<Stream, Session>();
+  private readonly streams = new Map<Stream, { session: Session; intake: Intake }>();
   private readonly unary = new Map<string, Session>();
   private readonly timer: NodeJS.Timeout;
   /** Unary calls of one owner share a session, so each needs its own request id. */
@@ -60,7 +62,7 @@ export class GrpcBinding {
         callback: grpc.sendUnaryData<unknown>,
       ) => void this.unaryCall(verb, call, callback);
     }
-    this.server.addService(serviceDefinition(), handlers);
+    this.server.addService(serverServiceDefinition(), handlers);
     this.timer = setInterval(() => this.sweep(), Math.min(heartbeatMs, host.limits.idleTimeoutMs));
     this.timer.unref();
   }
@@ -96,18 +98,9 @@ export class GrpcBinding {
     }
     host.connections += 1;
     const session = new Session(host, { transport: 'grpc' });
-    this.streams.set(call, session);
     let ended = false;
-    const write = (msg: Record<string, unknown>, then?: () => void) => {
-      if (ended || call.cancelled) return;
-      // A slow reader: stop taking its requests until the stream drains.
-      if (!call.write(msg)) {
-        call.pause();
-        call.once('drain', () => call.resume());
-      }
-      then?.();
-    };
     const finish = () => {
+      intake.drop();
       if (!this.streams.delete(call)) return;
       host.connections -= 1;
       void session.close().then(() => {
@@ -117,21 +110,42 @@ export class GrpcBinding {
         }
       });
     };
+    const intake = new Intake(host, session, {
+      // grpc-js serialises later: the bytes are an estimate (estimateSentBytes).
+      send: (response, then) => {
+        if (ended || call.cancelled) {
+          queueMicrotask(then);
+          return 0;
+        }
+        const r = response;
+        call.write(responseEnvelopeToProto(r.id, r.type, r.body), () => then());
+        return estimateSentBytes(r);
+      },
+      pauseReading: () => call.pause(),
+      resumeReading: () => call.resume(),
+      closeAfter: finish,
+    });
+    this.streams.set(call, { session, intake });
     call.on('data', (msg: Record<string, unknown>) => {
-      const decoded = requestEnvelopeFromProto(msg);
-      if (!decoded.ok) {
-        const r = session.rejectFrame(decoded.id, decoded.error).response;
-        write(responseEnvelopeToProto(r.id, r.type, r.body));
+      if (isUndecodable(msg)) {
+        intake.answer(session.rejectFrame(null, msg.error));
         return;
       }
-      void session.handle(decoded.envelope).then((reply) => {
-        const r = reply.response;
-        write(responseEnvelopeToProto(r.id, r.type, r.body), reply.closeAfter ? finish : undefined);
-      });
+      const decoded = requestEnvelopeFromProto(msg);
+      if (!decoded.ok) {
+        intake.answer(session.rejectFrame(decoded.id, decoded.error));
+        return;
+      }
+      intake.accept(decoded.envelope);
     });
     call.on('end', finish);
     call.on('cancelled', finish);
     call.on('error', finish);
+  }
+
+  /** The host started draining: answer what waits (FR_ERR_PROTO_SHUTTING_DOWN) and read the rest. */
+  startDrain(): void {
+    for (const { intake } of this.streams.values()) intake.pump();
   }
 
   /**
@@ -181,6 +195,11 @@ export class GrpcBinding {
       this.host.count(verb, s);
       return fail(s);
     }
+    if (isUndecodable(call.request)) {
+      const b = toErrorBody(call.request.error);
+      this.host.count(verb, b);
+      return fail(b);
+    }
     let body: unknown;
     try {
       body = requestFromProto(verb, call.request);
@@ -204,8 +223,8 @@ export class GrpcBinding {
         void s.close();
       }
     }
-    for (const [call, s] of this.streams) {
-      if (s.inFlightCount === 0 && now - s.lastActivity > idle) {
+    for (const [call, { session: s, intake }] of this.streams) {
+      if (s.inFlightCount === 0 && intake.waiting === 0 && now - s.lastActivity > idle) {
         call.write(
           responseEnvelopeToProto(
             '',
@@ -224,7 +243,7 @@ export class GrpcBinding {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const closing: Promise<void>[] = [];
-    for (const [call, s] of this.streams) {
+    for (const [call, { session: s }] of this.streams) {
       this.streams.delete(call);
       this.host.connections -= 1;
       closing.push(

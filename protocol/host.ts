@@ -8,7 +8,9 @@ import { addCounts, zeroCounts } from '../env/episodes.ts';
 import type { EpisodeCounts, LocalEnv, SplitName } from '../env/types.ts';
 import type { FactRecallError } from '../lib/errors.ts';
 import { protoError } from './errors.ts';
+import { DEFAULT_EVAL_QUOTA, type EvalQuota, EvalQuotaBook } from './eval-quota.ts';
 import type { EvalRunLog } from './eval-runs.ts';
+import { hideScores, type ValRewards } from './hidden-runs.ts';
 import type { ErrorBody, Limits } from './schema.ts';
 import type { TokenEntry } from './tokens.ts';
 
@@ -33,6 +35,14 @@ export interface HostOptions {
   /** How often open episodes past their deadline are expired, in ms. */
   expireEveryMs?: number;
   serverName?: string;
+  /** Val rewards per episode (default) or only as a complete run's aggregate. */
+  valRewards?: ValRewards;
+  /** Eval-run quota of submitters whose token sets none (default DEFAULT_EVAL_QUOTA). */
+  evalQuota?: EvalQuota;
+  /** Question ids of the pinned leaderboard subset: eval envs serve only these test questions. */
+  evalSubset?: readonly string[];
+  /** Complete eval runs already recorded (they count against quotas): submitter, time ms. */
+  pastEvalRuns?: ReadonlyArray<{ submitter: string; at: number }>;
 }
 
 export const DEFAULT_CLIENT_OPTION_KEYS = [
@@ -43,10 +53,6 @@ export const DEFAULT_CLIENT_OPTION_KEYS = [
   'start',
 ] as const;
 export const DEFAULT_CLIENT_JUDGES = ['exact', 'contains'] as const;
-
-function hideScores(c: EpisodeCounts): EpisodeCounts {
-  return { ...c, judgeFailed: 0, scored: 0, rewardSum: 0, meanReward: null };
-}
 
 /** A live env and what the host knows about it. */
 export interface HostedEnv {
@@ -64,10 +70,15 @@ export class Host {
   readonly clientJudges: readonly string[];
   readonly makeDefaults: Record<string, unknown>;
   readonly serverName: string;
+  readonly valRewards: ValRewards;
+  readonly evalQuotas: EvalQuotaBook;
+  readonly evalSubset: readonly string[] | undefined;
   readonly instance = randomBytes(4).toString('hex');
 
   connections = 0;
   inFlight = 0;
+  /** Requests read from a socket and waiting in a connection's intake (intake.ts). */
+  waiting = 0;
   draining = false;
   readonly requests = new Map<string, number>();
   readonly errors = new Map<string, number>();
@@ -88,6 +99,13 @@ export class Host {
     this.clientJudges = opts.clientJudges ?? DEFAULT_CLIENT_JUDGES;
     this.makeDefaults = opts.makeDefaults ?? {};
     this.serverName = opts.serverName ?? 'factrecall';
+    this.valRewards = opts.valRewards ?? 'episode';
+    this.evalSubset = opts.evalSubset;
+    const serverQuota = opts.evalQuota ?? DEFAULT_EVAL_QUOTA;
+    this.evalQuotas = new EvalQuotaBook(
+      (name) => this.tokens?.find((t) => t.name === name && t.evalQuota)?.evalQuota ?? serverQuota,
+      opts.pastEvalRuns,
+    );
     this.expireTimer = setInterval(() => this.expireAll(), opts.expireEveryMs ?? 1000);
     this.expireTimer.unref();
   }
@@ -110,11 +128,21 @@ export class Host {
 
   release(): void {
     this.inFlight -= 1;
+    this.checkIdle();
+  }
+
+  /** A waiting request left an intake (started, or its connection ended). */
+  unqueue(): void {
+    this.waiting -= 1;
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
     // After a turn of the event loop, so the last response is on its way before anyone
     // waiting for the drain starts closing connections.
-    if (this.inFlight === 0) {
+    if (this.inFlight + this.waiting === 0) {
       setImmediate(() => {
-        if (this.inFlight === 0) for (const resolve of this.idle) resolve();
+        if (this.inFlight + this.waiting === 0) for (const resolve of this.idle) resolve();
       });
     }
   }
@@ -133,18 +161,22 @@ export class Host {
     }
   }
 
-  /** Totals and per-split counts over every env the server ever hosted. */
+  /**
+   * Totals and per-split counts over every env the server ever hosted. Scores of the hidden
+   * splits (test; val when valRewards is 'aggregate') are never shown here, open or closed:
+   * polling stats between steps would reveal each eval episode's reward, and the test totals
+   * after a close would show other submitters' results. Those live in the eval-runs file.
+   */
   episodeCounts(): { totals: EpisodeCounts; bySplit: Partial<Record<SplitName, EpisodeCounts>> } {
     const bySplit: Partial<Record<SplitName, EpisodeCounts>> = {};
     const add = (split: SplitName, c: EpisodeCounts) => {
-      bySplit[split] = addCounts(bySplit[split] ?? zeroCounts(), c);
+      const hidden = split === 'test' || (split === 'val' && this.valRewards === 'aggregate');
+      bySplit[split] = addCounts(bySplit[split] ?? zeroCounts(), hidden ? hideScores(c) : c);
     };
     for (const [split, c] of this.retired) add(split, c);
     for (const hosted of this.envs.values()) {
       for (const [split, c] of Object.entries(hosted.env.stats().perSplit)) {
-        // A live test-split run's scores stay hidden until it closes: otherwise polling stats
-        // between steps would reveal each eval episode's reward.
-        add(split as SplitName, split === 'test' ? hideScores(c) : c);
+        add(split as SplitName, c);
       }
     }
     const totals = zeroCounts();
@@ -152,9 +184,9 @@ export class Host {
     return { totals, bySplit };
   }
 
-  /** Resolves when no request is in flight, or after `timeoutMs`; true when drained. */
+  /** Resolves when no request is in flight or waiting, or after `timeoutMs`; true when drained. */
   drained(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
+    if (this.inFlight + this.waiting === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);

@@ -37,6 +37,42 @@ export function serviceDefinition(): grpc.ServiceDefinition {
   return (v1.FactRecall as grpc.ServiceClientConstructor).service;
 }
 
+const UNDECODABLE = Symbol('undecodable');
+/** A request whose bytes were not valid protobuf, as the tolerant deserializer hands it over. */
+export interface Undecodable {
+  [UNDECODABLE]: true;
+  error: FactRecallError;
+}
+
+export function isUndecodable(msg: unknown): msg is Undecodable {
+  return !!msg && typeof msg === 'object' && UNDECODABLE in msg;
+}
+
+/**
+ * The service for the server: request bytes that are not valid protobuf come through as an
+ * {@link Undecodable} (answered FR_ERR_PROTO_BAD_FRAME, the Session stream carries on) instead
+ * of grpc-js ending the call with INTERNAL and no error code.
+ */
+export function serverServiceDefinition(): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(serviceDefinition())) {
+    out[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return m.requestDeserialize(bytes);
+        } catch (e) {
+          return {
+            [UNDECODABLE]: true,
+            error: protoError('FR_ERR_PROTO_BAD_FRAME', `protobuf: ${(e as Error).message}`),
+          } satisfies Undecodable;
+        }
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
+}
+
 /** Unary method names by verb. */
 export const UNARY_METHODS: Record<Verb, string> = {
   hello: 'Hello',
@@ -135,6 +171,8 @@ export function responseFromProto(verb: Verb, msg: unknown): unknown {
       break;
     case 'close':
       fillMean(b.counts);
+      if (Array.isArray(b.runs) && b.runs.length === 0) delete b.runs;
+      for (const r of (b.runs ?? []) as Obj[]) r.score ??= null;
       break;
     case 'stats':
       fillMean(b.totals);

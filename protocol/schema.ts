@@ -152,6 +152,22 @@ export const CloseResponse = z.strictObject({
   fingerprint: z.string(),
   /** eval role: the id of the run recorded for the leaderboard. */
   evalRunId: z.string().optional(),
+  /**
+   * Runs over splits whose rewards are hidden (test for eval; val under valRewards
+   * 'aggregate'): `score` is pass@k (k = 1: accuracy) of a complete run, else null.
+   */
+  runs: z
+    .array(
+      z.strictObject({
+        split,
+        k: count,
+        questions: count,
+        splitSize: count,
+        complete: z.boolean(),
+        score: z.number().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export const StatsResponse = z.strictObject({

@@ -7,8 +7,10 @@
 import Fastify from 'fastify';
 import { z } from 'zod';
 import { protoError } from './errors.ts';
+import type { EvalQuota } from './eval-quota.ts';
 import { EvalRunLog } from './eval-runs.ts';
 import { GrpcBinding } from './grpc-server.ts';
+import type { ValRewards } from './hidden-runs.ts';
 import { type EnvRegistry, Host } from './host.ts';
 import { resolveLimits } from './limits.ts';
 import { renderMetrics } from './metrics.ts';
@@ -36,6 +38,12 @@ export interface ServeOptions {
   /** How long close() waits for requests in flight. */
   drainMs?: number;
   expireEveryMs?: number;
+  /** Val rewards per episode (default), or only as a complete val run's aggregate. */
+  valRewards?: ValRewards;
+  /** Eval-run quota of submitters whose token sets none (default: 10 per 24 h). */
+  evalQuota?: EvalQuota;
+  /** Pinned leaderboard subset (test question ids): eval runs cover these instead of all of test. */
+  evalSubset?: readonly string[];
 }
 
 export interface RunningServer {
@@ -44,6 +52,8 @@ export interface RunningServer {
   readonly grpcPort: number;
   readonly wsUrl: string;
   readonly grpcAddress: string;
+  /** The OpenEnv-compatible endpoint (JSON over WebSocket). */
+  readonly openEnvUrl: string;
   /** Drain, close every connection and env, stop listening. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,6 +74,11 @@ export function protocolSpec(host: Host, ports: { http: number; grpc: number }) 
         encoding: 'msgpack, one envelope per binary frame',
       },
       grpc: { port: ports.grpc, service: 'factrecall.v1.FactRecall' },
+      openenv: {
+        path: OPENENV_PATH,
+        port: ports.http,
+        encoding: 'JSON text frames {type, data} (OpenEnv), plus /health and /schema',
+      },
     },
     auth: host.tokens === null ? 'none (loopback)' : 'token',
     limits: host.limits,
@@ -77,11 +92,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   if (!isLoopback(bind) && (opts.tokens === null || opts.tokens.length === 0)) {
     throw protoError('FR_ERR_PROTO_INSECURE_BIND', bind);
   }
+  const evalRuns = new EvalRunLog(opts.evalRunsPath);
   const host = new Host({
     registry: opts.registry,
     limits: resolveLimits(opts.limits),
     tokens: opts.tokens,
-    evalRuns: new EvalRunLog(opts.evalRunsPath),
+    evalRuns,
+    // Complete runs already recorded keep counting against quotas after a restart.
+    pastEvalRuns: await evalRuns.completeRuns(),
+    ...(opts.valRewards ? { valRewards: opts.valRewards } : {}),
+    ...(opts.evalQuota ? { evalQuota: opts.evalQuota } : {}),
+    ...(opts.evalSubset ? { evalSubset: opts.evalSubset } : {}),
     ...(opts.makeDefaults ? { makeDefaults: opts.makeDefaults } : {}),
     ...(opts.clientJudges ? { clientJudges: opts.clientJudges } : {}),
     ...(opts.expireEveryMs ? { expireEveryMs: opts.expireEveryMs } : {}),
@@ -127,6 +148,9 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       host.draining = true;
+      // Requests already read but waiting get FR_ERR_PROTO_SHUTTING_DOWN now.
+      wsBinding.startDrain();
+      grpcBinding.startDrain();
       await host.drained(opts.drainMs ?? 30_000);
       await Promise.all([wsBinding.close(), openEnvBinding.close(), grpcBinding.close()]);
       await http.close();
@@ -140,6 +164,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     grpcPort,
     wsUrl: `ws://${urlHost}:${httpPort}${WS_PATH}`,
     grpcAddress: `${urlHost}:${grpcPort}`,
+    openEnvUrl: `ws://${urlHost}:${httpPort}${OPENENV_PATH}`,
     close,
   };
 }

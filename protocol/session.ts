@@ -20,6 +20,7 @@ import {
 } from './schema.ts';
 import {
   closeSessionEnv,
+  releaseQuota,
   type SessionEnv,
   VERB_HANDLERS,
   type Session as VerbSession,
@@ -63,6 +64,10 @@ export class Session implements VerbSession {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  isInFlight(id: string): boolean {
+    return this.inFlight.has(id);
   }
 
   newHandle(): string {
@@ -178,6 +183,8 @@ export class Session implements VerbSession {
         const body = toErrorBody(e);
         this.host.count('close', body);
         this.envs.delete(hosted.handle);
+        // Nobody saw this run's scores: its quota slot goes back.
+        releaseQuota(this, hosted, false);
         this.host.retire(hosted);
         process.stderr.write(
           `factrecall: ${body.code}: closing ${hosted.handle} (${hosted.submitter}) after its connection ended: ${body.message}\n`,

@@ -9,13 +9,16 @@ import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { protoError } from './errors.ts';
+import type { EvalQuota } from './eval-quota.ts';
 import { ROLES, type Role } from './schema.ts';
 
 export interface TokenEntry {
   readonly token: string;
   readonly role: Role;
-  /** Who holds it (team, person); recorded with eval runs. */
+  /** Who holds it (team, person); recorded with eval runs, and the key of eval quotas. */
   readonly name: string;
+  /** eval tokens: this holder's quota instead of the server's (see eval-quota.ts). */
+  readonly evalQuota?: Readonly<EvalQuota>;
 }
 
 const TokenFile = z.strictObject({
@@ -25,6 +28,9 @@ const TokenFile = z.strictObject({
         token: z.string().min(16, 'tokens must be at least 16 characters'),
         role: z.enum(ROLES),
         name: z.string().min(1).max(128).optional(),
+        evalQuota: z
+          .strictObject({ runs: z.number().int().min(0), windowMs: z.number().int().min(1) })
+          .optional(),
       }),
     )
     .min(1),
@@ -61,7 +67,12 @@ export function parseTokens(text: string, where: string): TokenEntry[] {
     if (seen.has(t.token))
       throw protoError('FR_ERR_PROTO_BAD_CONFIG', `${where}: a token appears twice`);
     seen.add(t.token);
-    return { token: t.token, role: t.role, name: t.name ?? t.role };
+    return {
+      token: t.token,
+      role: t.role,
+      name: t.name ?? t.role,
+      ...(t.evalQuota ? { evalQuota: t.evalQuota } : {}),
+    };
   });
 }
 

@@ -6,10 +6,18 @@
  * included) can leak by accident.
  */
 import { randomBytes } from 'node:crypto';
-import type { Observation, StepResult } from '../env/types.ts';
+import { sumCounts } from '../env/episodes.ts';
+import type { EpisodeCounts, Observation, SplitName, StepResult } from '../env/types.ts';
 import { JUDGE_KINDS } from '../judges/index.ts';
 import { protoError, toErrorBody } from './errors.ts';
 import type { EvalRunRecord } from './eval-runs.ts';
+import {
+  checkHiddenMake,
+  HiddenRun,
+  hiddenSplitsFor,
+  type RunScore,
+  revealedCounts,
+} from './hidden-runs.ts';
 import type { Host, HostedEnv } from './host.ts';
 import {
   PROTOCOL_VERSION,
@@ -30,6 +38,10 @@ export interface SessionEnv extends HostedEnv {
    * and public/private parts. Server-side only: never sent to the client.
    */
   readonly answers?: Array<{ questionId: string; answer: string }>;
+  /** Runs over the splits this role sees only as aggregates (hidden-runs.ts). */
+  readonly runs: ReadonlyMap<SplitName, HiddenRun>;
+  /** An eval env holds one slot of its submitter's eval-run quota until it closes. */
+  quotaHeld: boolean;
 }
 
 /** What a verb sees of the session it runs in (session.ts implements it). */
@@ -115,8 +127,13 @@ const make: Handler<'make'> = async (s, body) => {
   if (s.envs.size >= s.host.limits.maxEnvsPerConnection) {
     throw protoError('FR_ERR_PROTO_TOO_MANY_ENVS', `${s.envs.size} open`);
   }
+  const role = s.role!;
+  const hidden = hiddenSplitsFor(role, s.host.valRewards);
+  // passK is the protocol's (it declares a pass@k run), not the env's.
+  const { passK, ...requested } = body.options ?? {};
+  checkHiddenMake(role, hidden, body.options ?? {});
   const options: Record<string, unknown> = { ...s.host.makeDefaults };
-  for (const [key, value] of Object.entries(body.options ?? {})) {
+  for (const [key, value] of Object.entries(requested)) {
     if (!s.host.clientOptionKeys.includes(key)) {
       throw protoError(
         'FR_ERR_PROTO_FORBIDDEN',
@@ -131,14 +148,32 @@ const make: Handler<'make'> = async (s, body) => {
     }
     options[key] = value;
   }
-  const env = await s.host.registry.make(body.envId, options);
+  // The pinned leaderboard subset is the eval role's test split (its own fingerprint).
+  if (role === 'eval' && s.host.evalSubset) options.subset = { test: s.host.evalSubset };
+  // An eval env holds a quota slot from here (released if the make fails or the run is partial).
+  if (role === 'eval') s.host.evalQuotas.reserve(s.name);
+  let env: Awaited<ReturnType<typeof s.host.registry.make>>;
+  try {
+    env = await s.host.registry.make(body.envId, options);
+  } catch (e) {
+    if (role === 'eval') s.host.evalQuotas.settle(s.name, false);
+    throw e;
+  }
+  const sizes = env.spec().splits;
+  const runs = new Map<SplitName, HiddenRun>();
+  for (const split of hidden) {
+    const size = sizes[split];
+    if (size !== undefined) runs.set(split, new HiddenRun(split, (passK as number) ?? 1, size));
+  }
   const hosted: SessionEnv = {
     handle: s.newHandle(),
     envId: body.envId,
     env,
-    role: s.role!,
+    role,
     submitter: s.name,
-    ...(s.role === 'eval' ? { answers: [] } : {}),
+    ...(role === 'eval' ? { answers: [] } : {}),
+    runs,
+    quotaHeld: role === 'eval',
   };
   s.envs.set(hosted.handle, hosted);
   s.host.envs.set(hosted.handle, hosted);
@@ -190,12 +225,23 @@ const reset: Handler<'reset'> = async (s, body) => {
     );
   }
   checkBatch(s, body.batchSize * body.groupSize, 'batchSize x groupSize');
+  const run = hosted.runs.get(body.split);
+  if (run && body.questionIds) {
+    throw protoError(
+      'FR_ERR_PROTO_FORBIDDEN',
+      `the ${body.split} split is served as whole runs in the server order: no questionIds`,
+    );
+  }
+  // Sizes below 1 go on to the env, whose code says why (as in-process).
+  if (run && body.batchSize >= 1 && body.groupSize >= 1)
+    run.checkReset(body.batchSize, body.groupSize);
   const r = await hosted.env.reset({
     split: body.split,
     batchSize: body.batchSize,
     groupSize: body.groupSize,
     ...(body.questionIds ? { questionIds: [...body.questionIds] } : {}),
   });
+  run?.handedOut(r.observations);
   const observations = r.observations.map((o) => {
     const w = wireObservation(o);
     // Belt and braces: the env refuses gold outside train too.
@@ -232,99 +278,127 @@ const step: Handler<'step'> = async (s, body) => {
   const hosted = s.env(body.handle);
   checkBatch(s, body.actions.length, 'actions');
   const r = await hosted.env.step(body.actions);
-  const withhold = hosted.role === 'eval';
   for (const x of r.results) {
     hosted.answers?.push({ questionId: x.info.questionId, answer: x.info.extracted });
   }
+  // Episodes of a hidden run (hidden-runs.ts) get no reward, verdict or group stats.
+  const runOf = (groupId: string) => {
+    for (const run of hosted.runs.values()) if (run.holds(groupId)) return run;
+    return undefined;
+  };
+  const open: typeof r.groups = [];
+  for (const g of r.groups) {
+    const run = runOf(g.groupId);
+    if (run) run.stepped(g);
+    else open.push(g);
+  }
   return {
-    results: r.results.map((x) => wireResult(x, withhold)),
-    groups: withhold
-      ? []
-      : r.groups.map((g) => ({
-          groupId: g.groupId,
-          questionId: g.questionId,
-          size: g.size,
-          answered: g.answered,
-          scored: g.scored,
-          meanReward: g.meanReward,
-          complete: g.complete,
-        })),
+    results: r.results.map((x) => wireResult(x, runOf(x.groupId) !== undefined)),
+    groups: open.map((g) => ({
+      groupId: g.groupId,
+      questionId: g.questionId,
+      size: g.size,
+      answered: g.answered,
+      scored: g.scored,
+      meanReward: g.meanReward,
+      complete: g.complete,
+    })),
   };
 };
 
 /** Envs already closed (a close retried after a failed record must not close twice). */
 const closedEnvs = new WeakSet<object>();
 
-/** Record an eval env's run (once), close the env, and retire it from the session and host. */
+/** What closing an env reveals: counts (hidden runs' scores only when complete) and run scores. */
+export interface ClosedEnv {
+  runId: string | undefined;
+  counts: EpisodeCounts;
+  perSplit: Partial<Record<SplitName, EpisodeCounts>>;
+  runs: RunScore[];
+  fingerprint: string;
+}
+
+function revealed(hosted: SessionEnv): ClosedEnv {
+  const st = hosted.env.stats();
+  const runs: RunScore[] = [];
+  const perSplit: Partial<Record<SplitName, EpisodeCounts>> = {};
+  for (const [split, c] of Object.entries(st.perSplit) as Array<[SplitName, EpisodeCounts]>) {
+    const run = hosted.runs.get(split)?.score(c);
+    if (run) runs.push(run);
+    perSplit[split] = revealedCounts(c, run);
+  }
+  return {
+    runId: undefined,
+    counts: sumCounts(Object.values(perSplit)),
+    perSplit,
+    runs,
+    fingerprint: st.fingerprint,
+  };
+}
+
+/**
+ * Close the env, record an eval env's run (once; FR_ERR_PROTO_RECORD_FAILED leaves the handle
+ * for a retried close), settle its quota slot, and retire it from the session and host.
+ */
 export async function closeSessionEnv(
   s: Session,
   hosted: SessionEnv,
   status: 'closed' | 'abandoned',
-): Promise<string | undefined> {
+): Promise<ClosedEnv> {
   if (!closedEnvs.has(hosted.env)) {
     closedEnvs.add(hosted.env);
     await hosted.env.close();
   }
-  const stats = hosted.env.stats();
-  let runId: string | undefined;
-  if (hosted.role === 'eval' && stats.issued > 0) {
-    runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+  const out = revealed(hosted);
+  const run = out.runs.find((r) => r.split === 'test');
+  if (hosted.role === 'eval' && out.counts.issued > 0 && run) {
+    const runId = `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
     const record: EvalRunRecord = {
       runId,
       status,
+      complete: run.complete,
       recordedAt: new Date().toISOString(),
       submitter: hosted.submitter,
       envId: hosted.envId,
-      fingerprint: stats.fingerprint,
+      fingerprint: out.fingerprint,
       spec: hosted.env.spec(),
-      counts: {
-        issued: stats.issued,
-        open: stats.open,
-        answered: stats.answered,
-        expired: stats.expired,
-        closed: stats.closed,
-        judgeFailed: stats.judgeFailed,
-        scored: stats.scored,
-        rewardSum: stats.rewardSum,
-        meanReward: stats.meanReward,
-      },
-      perSplit: stats.perSplit,
+      run,
+      counts: out.counts,
+      perSplit: out.perSplit,
       answers: hosted.answers ?? [],
     };
     try {
       await s.host.evalRuns.append(record);
     } catch (e) {
-      // Keep the handle so a retried close records the run; the env itself is already closed.
       throw protoError('FR_ERR_PROTO_RECORD_FAILED', (e as Error).message, {
         retryAfterMs: s.host.limits.retryAfterMs,
         details: { cause: toErrorBody(e).message },
       });
     }
+    out.runId = runId;
   }
+  releaseQuota(s, hosted, run?.complete === true && out.runId !== undefined);
   s.envs.delete(hosted.handle);
   s.host.retire(hosted);
-  return runId;
+  return out;
+}
+
+/** Give back (partial run) or keep for the window (complete, recorded run) an eval env's slot. */
+export function releaseQuota(s: Session, hosted: SessionEnv, complete: boolean): void {
+  if (!hosted.quotaHeld) return;
+  hosted.quotaHeld = false;
+  s.host.evalQuotas.settle(hosted.submitter, complete);
 }
 
 const close: Handler<'close'> = async (s, body) => {
   const hosted = s.env(body.handle);
-  const runId = await closeSessionEnv(s, hosted, 'closed');
-  const st = hosted.env.stats();
+  const out = await closeSessionEnv(s, hosted, 'closed');
   return {
     handle: hosted.handle,
-    counts: {
-      issued: st.issued,
-      open: st.open,
-      answered: st.answered,
-      expired: st.expired,
-      closed: st.closed,
-      judgeFailed: st.judgeFailed,
-      scored: st.scored,
-      rewardSum: st.rewardSum,
-      meanReward: st.meanReward,
-    },
-    fingerprint: st.fingerprint,
-    ...(runId ? { evalRunId: runId } : {}),
+    counts: out.counts,
+    fingerprint: out.fingerprint,
+    ...(out.runId ? { evalRunId: out.runId } : {}),
+    ...(out.runs.length > 0 ? { runs: out.runs } : {}),
   };
 };
 

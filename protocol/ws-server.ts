@@ -10,9 +10,11 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeFrame, encodeFrame } from './codec.ts';
 import { protoError, toErrorBody } from './errors.ts';
 import type { Host } from './host.ts';
+import { Intake } from './intake.ts';
 import { Session } from './session.ts';
 
 export const WS_PATH = '/v1/ws';
+const FRAGMENT_BYTES = 64 * 1024;
 
 export interface WsBindingOptions {
   /** Ping period; a connection that misses a pong for a whole period is dropped (half-open). */
@@ -22,10 +24,67 @@ export interface WsBindingOptions {
 /** Close codes: 1008 policy (bad token), 1009 too big, 1013 try later, 1001 going away. */
 const CLOSE = { policy: 1008, tooBig: 1009, tryLater: 1013, goingAway: 1001 } as const;
 
+interface Conn {
+  session: Session;
+  intake: Intake;
+  live: Liveness;
+}
+
+/** A peer reading slower than this while data waits for it is treated as gone. */
+const MIN_READ_BYTES_PER_MS = 64;
+
+/**
+ * Whether a peer is still there. A pong answers the ping sent a period ago, but a ping
+ * queued behind megabytes the peer has not read yet comes back late however live the peer
+ * is: so besides pongs and frames from the peer, every fragment of ours that flushes counts
+ * as life, and a ping behind `n` bytes written since the last pong gets `n / 64` ms more
+ * (64 KiB/s) before the peer is dropped as half-open.
+ */
+class Liveness {
+  private sign = true;
+  private silentMs = 0;
+  private writtenSincePong = 0;
+
+  heard(): void {
+    this.sign = true;
+  }
+
+  pong(): void {
+    this.sign = true;
+    this.writtenSincePong = 0;
+  }
+
+  flushed(): void {
+    this.sign = true;
+  }
+
+  wrote(bytes: number): void {
+    this.writtenSincePong += bytes;
+  }
+
+  /** Called once per sweep (every `periodMs`); true when the peer should be dropped. */
+  gone(periodMs: number): boolean {
+    if (this.sign) {
+      this.sign = false;
+      this.silentMs = 0;
+      return false;
+    }
+    this.silentMs += periodMs;
+    return this.silentMs >= periodMs + this.writtenSincePong / MIN_READ_BYTES_PER_MS;
+  }
+}
+
+/** Resolves once nothing is owed to the connection, or after `ms`. */
+async function flushed(intake: Intake, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (intake.bytesOwed > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
+
 export class WsBinding {
   readonly wss: WebSocketServer;
-  private readonly sessions = new Map<WebSocket, Session>();
+  private readonly sessions = new Map<WebSocket, Conn>();
   private readonly timer: NodeJS.Timeout;
+  private readonly periodMs: number;
 
   constructor(
     private readonly host: Host,
@@ -41,7 +100,8 @@ export class WsBinding {
     });
     this.wss.on('connection', (ws) => this.accept(ws));
     const heartbeatMs = opts.heartbeatMs ?? 15_000;
-    this.timer = setInterval(() => this.sweep(), Math.min(heartbeatMs, host.limits.idleTimeoutMs));
+    this.periodMs = Math.min(heartbeatMs, host.limits.idleTimeoutMs);
+    this.timer = setInterval(() => this.sweep(), this.periodMs);
     this.timer.unref();
   }
 
@@ -68,75 +128,78 @@ export class WsBinding {
     }
     host.connections += 1;
     const session = new Session(host, { transport: 'ws' });
-    this.sessions.set(ws, session);
-    let alive = true;
-    let queued = 0;
-    const send = (value: unknown, then?: () => void) => {
-      if (ws.readyState !== ws.OPEN) return;
-      const frame = encodeFrame(value);
-      queued += frame.byteLength;
-      // A slow reader: stop reading its requests until what we owe it drains.
-      if (queued > host.limits.maxBufferedBytes && !ws.isPaused) ws.pause();
-      ws.send(frame, (err) => {
-        queued -= frame.byteLength;
-        if (ws.isPaused && queued <= host.limits.maxBufferedBytes / 2 && !err) ws.resume();
-        then?.();
-      });
-    };
-    (ws as WebSocket & { factrecallAlive?: () => boolean }).factrecallAlive = () => {
-      const was = alive;
-      alive = false;
-      return was;
-    };
-    ws.on('pong', () => {
-      alive = true;
+    const live = new Liveness();
+    const intake = new Intake(host, session, {
+      send: (response, then) => {
+        if (ws.readyState !== ws.OPEN) {
+          queueMicrotask(then);
+          return 0;
+        }
+        const frame = encodeFrame(response);
+        // Large responses go as fragments of one message: each flushed fragment shows the
+        // peer is reading, however long the whole takes.
+        for (let at = 0; at < frame.byteLength; at += FRAGMENT_BYTES) {
+          const last = at + FRAGMENT_BYTES >= frame.byteLength;
+          ws.send(frame.subarray(at, at + FRAGMENT_BYTES), { binary: true, fin: last }, () => {
+            live.flushed();
+            if (last) then();
+          });
+        }
+        live.wrote(frame.byteLength);
+        return frame.byteLength;
+      },
+      pauseReading: () => ws.pause(),
+      resumeReading: () => ws.resume(),
+      closeAfter: () => ws.close(CLOSE.policy, 'FR_ERR_PROTO_UNAUTHENTICATED'),
     });
+    const conn: Conn = { session, intake, live };
+    this.sessions.set(ws, conn);
+    ws.on('pong', () => live.pong());
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      alive = true;
+      live.heard();
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (!isBinary) {
         const e = protoError(
           'FR_ERR_PROTO_BAD_FRAME',
           'text frames are not accepted; send binary msgpack',
         );
-        send(session.rejectFrame(null, e).response);
+        intake.answer(session.rejectFrame(null, e));
         return;
       }
       const decoded = decodeFrame(bytes, host.limits.maxFrameBytes);
       if (!decoded.ok) {
-        send(session.rejectFrame(decoded.id, decoded.error).response);
+        intake.answer(session.rejectFrame(decoded.id, decoded.error));
         return;
       }
-      void session.handle(decoded.envelope).then((reply) => {
-        send(
-          reply.response,
-          reply.closeAfter
-            ? () => ws.close(CLOSE.policy, 'FR_ERR_PROTO_UNAUTHENTICATED')
-            : undefined,
-        );
-      });
+      intake.accept(decoded.envelope);
     });
     ws.on('error', () => {
       // A protocol violation (e.g. frame beyond maxPayload); ws closes the socket itself.
     });
     ws.on('close', () => {
+      intake.drop();
       if (!this.sessions.delete(ws)) return;
       host.connections -= 1;
       void session.close();
     });
   }
 
+  /** The host started draining: answer what waits (FR_ERR_PROTO_SHUTTING_DOWN) and read the rest. */
+  startDrain(): void {
+    for (const { intake } of this.sessions.values()) intake.pump();
+  }
+
   /** Drop half-open connections (no pong for a whole period) and idle ones. */
   private sweep(): void {
     const now = Date.now();
-    for (const [ws, session] of this.sessions) {
-      const probe = (ws as WebSocket & { factrecallAlive?: () => boolean }).factrecallAlive;
-      if (probe && !probe()) {
+    for (const [ws, { session, intake, live }] of this.sessions) {
+      if (live.gone(this.periodMs)) {
         ws.terminate();
         continue;
       }
       if (
         session.inFlightCount === 0 &&
+        intake.waiting === 0 &&
         now - session.lastActivity > this.host.limits.idleTimeoutMs
       ) {
         const body = toErrorBody(protoError('FR_ERR_PROTO_IDLE_TIMEOUT'));
@@ -153,11 +216,15 @@ export class WsBinding {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const closing: Promise<void>[] = [];
-    for (const [ws, session] of this.sessions) {
+    for (const [ws, { session, intake }] of this.sessions) {
       this.sessions.delete(ws);
       this.host.connections -= 1;
       closing.push(session.close());
-      ws.close(CLOSE.goingAway, 'FR_ERR_PROTO_SHUTTING_DOWN');
+      // The answers already written go out before the close frame (same socket, in order);
+      // wait a little for them to leave our buffers so a slow reader still gets them.
+      closing.push(
+        flushed(intake, 2000).then(() => ws.close(CLOSE.goingAway, 'FR_ERR_PROTO_SHUTTING_DOWN')),
+      );
     }
     await Promise.all(closing);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -15,14 +15,26 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('factrecall data', () => {
-  it('registers fetch and stats under the data group, each with a description', () => {
+  it('registers fetch and stats under the data group, each command and option described in words its help shows', () => {
     const program = new Command();
     register(program);
     const data = program.commands.find((c) => c.name() === 'data')!;
+    const words = (text: string) => text.trim().split(/\s+/).filter(Boolean).length;
+    expect(data.commands.map((c) => c.name()).sort()).toEqual(
+      expect.arrayContaining(['fetch', 'stats']),
+    );
     for (const name of ['fetch', 'stats']) {
-      const cmd = data.commands.find((c) => c.name() === name);
-      expect(cmd?.description(), name).toBeTruthy();
-      for (const opt of cmd!.options) expect(opt.description, `${name} ${opt.flags}`).toBeTruthy();
+      const cmd = data.commands.find((c) => c.name() === name)!;
+      expect(words(cmd.description()), `${name}: ${cmd.description()}`).toBeGreaterThanOrEqual(3);
+      expect(cmd.options.length, name).toBeGreaterThan(0);
+      // Help wraps long lines: compare with runs of whitespace made one space.
+      const flat = (text: string) => text.replace(/\s+/g, ' ');
+      const help = flat(cmd.helpInformation());
+      expect(help).toContain(flat(cmd.description()));
+      for (const opt of cmd.options) {
+        expect(words(opt.description), `${name} ${opt.flags}`).toBeGreaterThanOrEqual(2);
+        expect(help).toContain(flat(opt.description));
+      }
     }
   });
 

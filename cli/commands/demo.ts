@@ -27,6 +27,7 @@ import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.
 import { generateWorld, worldSplitSource } from '../../env/datasets/factworld/index.ts';
 import { make } from '../../env/registry.ts';
 import { type EnvSpec, SPLIT_NAMES, type SplitName, type SplitSource } from '../../env/types.ts';
+import { textTable } from '../../lib/text-table.ts';
 import { envOptionsFromFlags, wholeNumberFlag } from './env.ts';
 import { installStopOnSigint } from './train.ts';
 
@@ -107,18 +108,11 @@ export function formatDemo(result: DemoResult): string {
     String(r.judgeFailed),
     r.seconds.toFixed(3),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
   return [
     `FactRecall-v0 on ${result.source}`,
     `fingerprint ${result.fingerprint}`,
     '',
-    line(header),
-    ...rows.map(line),
+    ...textTable([header, ...rows]),
     '',
     `oracle: a test agent reading gold answers (the ceiling); prior: the most frequent train value of the asked attribute`,
     `total ${result.seconds.toFixed(2)} s`,

@@ -4,6 +4,7 @@ import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
 import { register as env } from './env.ts';
 import { register as envExport } from './env-export.ts';
+import { register as evaluate } from './eval.ts';
 import { register as judge } from './judge.ts';
 import { register as leaderboard } from './leaderboard.ts';
 import { register as leaderboardAdmin } from './leaderboard-admin.ts';
@@ -30,4 +31,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   leaderboardAdmin,
   leaderboardAgents,
   model,
+  evaluate,
 ];

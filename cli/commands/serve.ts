@@ -4,10 +4,13 @@
  * JSON line when listening (`{"event":"listening",...}`, for scripts and tests) and drains on
  * SIGINT/SIGTERM: steps in flight finish and are answered, then every env is closed.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseJudgeSpec } from '../../judges/index.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
 import { protoError } from '../../protocol/errors.ts';
+import type { EvalQuota } from '../../protocol/eval-quota.ts';
+import type { ValRewards } from '../../protocol/hidden-runs.ts';
 import { DEFAULT_LIMITS } from '../../protocol/limits.ts';
 import type { Limits } from '../../protocol/schema.ts';
 import { serve } from '../../protocol/server.ts';
@@ -25,6 +28,37 @@ interface ServeFlags {
   force?: boolean;
   limit: string[];
   drainMs: string;
+  valRewards: string;
+  evalQuota?: string;
+  evalSubset?: string;
+}
+
+/** Question ids of a pinned subset: a JSON array, or one id per line. */
+export function readEvalSubset(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw protoError('FR_ERR_PROTO_BAD_CONFIG', `--eval-subset ${file}: ${(e as Error).message}`);
+  }
+  let ids: unknown;
+  try {
+    ids = text.trimStart().startsWith('[')
+      ? JSON.parse(text)
+      : text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+  } catch (e) {
+    throw protoError('FR_ERR_PROTO_BAD_CONFIG', `--eval-subset ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => typeof x === 'string' && x)) {
+    throw protoError(
+      'FR_ERR_PROTO_BAD_CONFIG',
+      `--eval-subset ${file}: expected a JSON array of question ids or one id per line`,
+    );
+  }
+  return ids;
 }
 
 const badConfig = (detail: string) => protoError('FR_ERR_PROTO_BAD_CONFIG', detail);
@@ -51,6 +85,29 @@ function parseLimits(pairs: readonly string[]): Partial<Limits> {
     out[key] = numberFlag(`--limit ${key}`, value, badConfig, { min: 0 });
   }
   return out as Partial<Limits>;
+}
+
+/** `RUNS/WINDOW` with WINDOW in h, m or s (`10/24h`): complete eval runs per window. */
+export function parseEvalQuota(text: string): EvalQuota {
+  const m = /^(\d+)\/(\d+)(h|m|s)$/.exec(text);
+  if (!m || Number(m[2]) === 0) {
+    throw protoError(
+      'FR_ERR_PROTO_BAD_CONFIG',
+      `--eval-quota must be RUNS/WINDOW with WINDOW in h, m or s (e.g. 10/24h), got ${text}`,
+    );
+  }
+  const unit = { h: 3600_000, m: 60_000, s: 1000 }[m[3] as 'h' | 'm' | 's'];
+  return { runs: Number(m[1]), windowMs: Number(m[2]) * unit };
+}
+
+function parseValRewards(text: string): ValRewards {
+  if (text !== 'episode' && text !== 'aggregate') {
+    throw protoError(
+      'FR_ERR_PROTO_BAD_CONFIG',
+      `--val-rewards must be episode or aggregate, got ${text}`,
+    );
+  }
+  return text;
 }
 
 export function register(program: Command): void {
@@ -85,6 +142,19 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--drain-ms <n>', 'on shutdown, wait this long for requests in flight', '30000')
+    .option(
+      '--val-rewards <mode>',
+      'episode: val rewards per episode (they reveal val gold); aggregate: only a complete val run score',
+      'episode',
+    )
+    .option(
+      '--eval-quota <runs/window>',
+      'complete eval runs per submitter per window, e.g. 10/24h (default; token files may set evalQuota per token)',
+    )
+    .option(
+      '--eval-subset <file>',
+      'pinned leaderboard subset: eval runs cover these test question ids (JSON array or one per line)',
+    )
     .action(async (flags: ServeFlags) => {
       const server = await serve({
         registry: envRegistry(),
@@ -100,6 +170,9 @@ export function register(program: Command): void {
         },
         limits: parseLimits(flags.limit),
         drainMs: parseMs(flags.drainMs, '--drain-ms'),
+        valRewards: parseValRewards(flags.valRewards),
+        ...(flags.evalQuota ? { evalQuota: parseEvalQuota(flags.evalQuota) } : {}),
+        ...(flags.evalSubset ? { evalSubset: readEvalSubset(flags.evalSubset) } : {}),
       });
       process.stdout.write(
         `${JSON.stringify({
@@ -108,6 +181,7 @@ export function register(program: Command): void {
           grpc: server.grpcPort,
           ws: server.wsUrl,
           grpcAddress: server.grpcAddress,
+          openenv: server.openEnvUrl,
           auth: server.host.tokens === null ? 'none' : 'tokens',
         })}\n`,
       );

@@ -20,6 +20,7 @@ import {
 } from '../../env/datasets/factworld/index.ts';
 import { toJsonl, writeFileAtomic } from '../../lib/files.ts';
 import { progress } from '../../lib/progress.ts';
+import { textTable } from '../../lib/text-table.ts';
 import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
@@ -118,15 +119,7 @@ export async function runWorldGenerate(opts: WorldGenerateOptions): Promise<Worl
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, c) => cell.padEnd(widths[c]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(rows).join('\n');
 }
 
 /** The stats as a readable report. */

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { textTable } from '../../lib/text-table.ts';
 import { DATASET_NAMES } from '../types.ts';
 import { type DecisionRecord, decisionRecordSchema } from './decision-log.ts';
 import { defaultPreparedDir, loadPreparedSplits } from './load.ts';
@@ -112,13 +113,7 @@ export function formatReport(reports: readonly DatasetReport[]): string {
       r.verified ? 'ok' : 'MISMATCH',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const out = textTable([header, ...rows], { rule: true });
   for (const r of reports) {
     out.push('');
     const m = r.manifest;

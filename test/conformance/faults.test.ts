@@ -3,55 +3,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createJudge } from '../../judges/index.ts';
-import type { Judge } from '../../judges/types.ts';
+import { describe, expect, it } from 'vitest';
 import { FactRecallClient, ProtocolError } from '../../protocol/client/client.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
-import type { Limits } from '../../protocol/schema.ts';
-import { type RunningServer, type ServeOptions, serve } from '../../protocol/server.ts';
+import { serve } from '../../protocol/server.ts';
 import { parseTokens } from '../../protocol/tokens.ts';
+import { closeServersAfterEach, slowJudge, startServer, until } from '../support/servers.ts';
 import { rawPeer } from './raw-ws.ts';
 
 const HELLO = { version: 'factrecall.v1', role: 'trainer' };
-let running: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((s) => s.close()));
-  running = [];
-});
-
-async function start(limits: Partial<Limits> = {}, extra: Partial<ServeOptions> = {}) {
-  const s = await serve({
-    registry: envRegistry(),
-    tokens: null,
-    evalRunsPath: '/dev/null',
-    limits,
-    ...extra,
-  });
-  running.push(s);
-  return s;
-}
-
-/** A judge that answers like `exact`, after `ms` (to hold a step in flight). */
-function slowJudge(ms: number): Judge {
-  const exact = createJudge('exact');
-  return {
-    id: exact.id,
-    fingerprint: exact.fingerprint,
-    judge: async (items) => {
-      await new Promise((r) => setTimeout(r, ms));
-      return exact.judge(items);
-    },
-  };
-}
-
-const until = async (cond: () => boolean | Promise<boolean>, ms = 3000) => {
-  const t = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t > ms) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+closeServersAfterEach();
+const start = startServer;
 
 describe('bad input on the WebSocket binding', () => {
   it('answers malformed msgpack, text frames, non-map frames, wrong types and requests before hello with coded errors, and keeps serving', async () => {
@@ -276,7 +238,11 @@ describe('roles and tokens', () => {
     expect(stepped.groups).toEqual([]);
     expect((await ev.stats()).bySplit.test).toMatchObject({ answered: 3, scored: 0, rewardSum: 0 });
     const summary = await eenv.closeWithSummary();
-    expect(summary?.counts).toMatchObject({ issued: 3, answered: 3, scored: 3 });
+    // A partial run (3 of the 400 test questions) reveals its counts only (issue 18).
+    expect(summary?.counts).toMatchObject({ issued: 3, answered: 3, scored: 0, rewardSum: 0 });
+    expect(summary?.runs).toEqual([
+      { split: 'test', k: 1, questions: 3, splitSize: 400, complete: false, score: null },
+    ]);
     expect(summary?.evalRunId).toMatch(/^run-/);
     const lines = readFileSync(evalRunsPath, 'utf8')
       .trim()
@@ -286,8 +252,9 @@ describe('roles and tokens', () => {
     expect(lines[0]).toMatchObject({
       runId: summary?.evalRunId,
       status: 'closed',
+      complete: false,
       submitter: 'team-eval',
-      counts: { issued: 3 },
+      counts: { issued: 3, rewardSum: 0 },
     });
     // The test split's gold answers appear nowhere in what the eval client received.
     expect(JSON.stringify([r, stepped, summary])).not.toMatch(/"gold"|"answers"/);

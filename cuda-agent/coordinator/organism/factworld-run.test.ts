@@ -113,9 +113,16 @@ describe.skipIf(!python)('a short FactWorld GRPO run', () => {
       log: () => {},
     });
     expect(r.report.greedy.map((g) => g.split)).toEqual(['train', 'val', 'test']);
+    // Greedy accuracy is correct answers over questions, one answer per question: a whole
+    // number of correct answers between 0 and the questions asked, before and after.
     for (const g of r.report.greedy) {
-      expect(g.before).toBeGreaterThanOrEqual(0);
-      expect(g.after).toBeLessThanOrEqual(1);
+      expect(g.questions, g.split).toBeGreaterThan(0);
+      for (const accuracy of [g.before, g.after]) {
+        const correct = accuracy * g.questions;
+        expect(correct, `${g.split} ${accuracy}`).toBeCloseTo(Math.round(correct), 9);
+        expect(Math.round(correct)).toBeGreaterThanOrEqual(0);
+        expect(Math.round(correct)).toBeLessThanOrEqual(g.questions);
+      }
     }
     expect(r.report.passAtK.filter((p) => p.split === 'val').map((p) => p.k)).toEqual([1, 2, 4, 8]);
     expect(r.report.passAtK.every((p) => p.chance > 0 && p.chance < 1)).toBe(true);

@@ -18,7 +18,7 @@ import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
 import { scoreGold } from '../analysis/gold-prob.ts';
-import { meanPassAtK, reportedKs } from '../analysis/pass-at-k.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import {
   type GreedyRow,
   type PassAtKRow,

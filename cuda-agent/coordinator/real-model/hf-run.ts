@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import type { FetchOptions } from '../../../models/index.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
-import { meanPassAtK, reportedKs } from '../analysis/pass-at-k.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import { type GreedyRow, type RunReport, writeRunReport } from '../analysis/report.ts';
 import type { TrainConfig } from '../training/config.ts';
 import { connectEnv } from '../training/env-connection.ts';

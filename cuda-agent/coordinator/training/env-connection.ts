@@ -32,7 +32,9 @@ export async function startLoopbackServer(
   questions: SplitSource | { splits: string },
   runDir: string,
 ): Promise<RunningServer> {
-  const makeDefaults = 'splits' in questions ? { splits: questions.splits } : { source: questions };
+  // A SplitSource has `splits` too (the questions per split); prepared splits are named by a string.
+  const makeDefaults =
+    typeof questions.splits === 'string' ? { splits: questions.splits } : { source: questions };
   return serve({
     registry: envRegistry(),
     host: '127.0.0.1',

@@ -1,8 +1,9 @@
 """The ``hf`` engine: any transformers causal LM as policy, tokenizer and engine.
 
 Generation left-pads the prompts of a batch (position ids count real tokens only, the attention
-mask hides the padding), prefills keeping only the last position's logits, then steps with the
-model's KV cache; each next token is drawn by ``sampling.sample_next`` (T = 1, top-p 1, top-k off
+mask hides the padding), prefills each distinct prompt once keeping only the last position's
+logits, repeats its KV cache for the n samples (a prompt is most of the tokens of a short
+answer, so this saves most of the prefill), then steps with the model's KV cache; each next token is drawn by ``sampling.sample_next`` (T = 1, top-p 1, top-k off
 by default; greedy for evaluation) and its log-prob comes from the same forward pass. A row
 stops at any of the tokenizer's stop ids (EOS, end of turn).
 
@@ -99,6 +100,17 @@ class HFPolicy(Policy):
         return self._max_length
 
     def completion_logits(self, prompts, completions):
+        # Rows of one GRPO group share their prompt: run each distinct prompt once, with its KV
+        # cache handed to all its rows (gradients flow back through the shared keys and
+        # values), so a short answer costs its own tokens, not the prompt's again. Gradient
+        # checkpointing turns the cache off in training, so it takes the plain path.
+        distinct = len({tuple(p) for p in prompts})
+        checkpointing = getattr(self.module, "is_activation_checkpointing", False)
+        if distinct < len(prompts) and not checkpointing:
+            return self._shared_prefix_logits(prompts, completions)
+        return self._packed_logits(prompts, completions)
+
+    def _packed_logits(self, prompts, completions):
         B = len(prompts)
         P = max(len(p) for p in prompts)
         L = max(1, max(len(c) for c in completions))
@@ -106,15 +118,10 @@ class HFPolicy(Policy):
         # predicted at position P - 1 + j, i.e. the completions sit in the last L positions.
         ids = torch.full((B, P + L - 1), self.pad_id, dtype=torch.long)
         att = torch.zeros((B, P + L - 1), dtype=torch.long)
-        targets = torch.full((B, L), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((B, L), dtype=torch.float32)
         for i, (p, c) in enumerate(zip(prompts, completions, strict=True)):
             row = list(p) + list(c[:-1])
             ids[i, P - len(p) : P - len(p) + len(row)] = torch.tensor(row, dtype=torch.long)
             att[i, P - len(p) : P - len(p) + len(row)] = 1
-            if c:
-                targets[i, : len(c)] = torch.tensor(list(c), dtype=torch.long)
-                mask[i, : len(c)] = 1.0
         dev = self.device
         ids, att = ids.to(dev), att.to(dev)
         out = self.module(
@@ -124,8 +131,57 @@ class HFPolicy(Policy):
             use_cache=False,
             logits_to_keep=L,
         )
-        logits = out.logits[:, -L:]  # (B, L, V)
-        return logits, targets.to(dev), mask.to(dev)
+        targets, mask = self._targets(completions, L)
+        return out.logits[:, -L:], targets, mask  # (B, L, V), (B, L), (B, L)
+
+    def _targets(self, completions, L):
+        targets = torch.full((len(completions), L), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(completions), L), dtype=torch.float32)
+        for i, c in enumerate(completions):
+            if c:
+                targets[i, : len(c)] = torch.tensor(list(c), dtype=torch.long)
+                mask[i, : len(c)] = 1.0
+        return targets.to(self.device), mask.to(self.device)
+
+    def _shared_prefix_logits(self, prompts, completions):
+        dev = self.device
+        keys: dict[tuple, int] = {}
+        row_prompt = [keys.setdefault(tuple(p), len(keys)) for p in prompts]  # row -> distinct prompt
+        distinct = [list(k) for k in keys]
+        L = max(1, max(len(c) for c in completions))
+        p_ids, p_att = left_pad(distinct, self.pad_id, dev)  # (U, P)
+        p_pos = positions_of(p_att)  # (U, P)
+        pre = self.module(
+            input_ids=p_ids, attention_mask=p_att, position_ids=p_pos, use_cache=True, logits_to_keep=1
+        )
+        sel = torch.tensor(row_prompt, dtype=torch.long, device=dev)  # (B,)
+        first = pre.logits[:, -1:, :].index_select(0, sel)  # (B, 1, V): predicts completion token 0
+        if L == 1:
+            logits = first
+        else:
+            cache = pre.past_key_values
+            cache.batch_select_indices(sel)  # (U, ...) -> (B, ...), differentiable gathers
+            B = len(prompts)
+            c_ids = torch.full((B, L - 1), self.pad_id, dtype=torch.long)
+            c_att = torch.zeros((B, L - 1), dtype=torch.long)
+            for i, c in enumerate(completions):
+                if len(c) > 1:
+                    c_ids[i, : len(c) - 1] = torch.tensor(list(c[:-1]), dtype=torch.long)
+                    c_att[i, : len(c) - 1] = 1
+            c_ids, c_att = c_ids.to(dev), c_att.to(dev)
+            att = torch.cat([p_att.index_select(0, sel), c_att], dim=1)  # (B, P + L - 1)
+            start = p_pos[:, -1].index_select(0, sel) + 1  # (B,) position of completion token 0
+            c_pos = start[:, None] + torch.arange(L - 1, device=dev)[None, :]  # (B, L - 1)
+            out = self.module(
+                input_ids=c_ids,
+                attention_mask=att,
+                position_ids=c_pos,
+                past_key_values=cache,
+                use_cache=True,
+            )
+            logits = torch.cat([first, out.logits], dim=1)  # (B, L, V)
+        targets, mask = self._targets(completions, L)
+        return logits, targets, mask
 
 
 class HFEngine(Engine):
@@ -148,17 +204,22 @@ class HFEngine(Engine):
         return 2 * layers * heads * head_dim * next(self.model.parameters()).element_size()
 
     @torch.no_grad()
-    def _generate_rows(self, rows, params: SamplingParams, generator) -> list[Completion]:
+    def _generate_rows(self, prompts, params: SamplingParams, generator) -> list[Completion]:
+        """params.n completions of each prompt, prompt-major (rows p0s0, p0s1, ..., p1s0, ...)."""
         dev = self.policy.device
-        ids, att = left_pad(rows, self.tok.pad_id, dev)  # (B, T), (B, T)
-        B = ids.shape[0]
-        pos = positions_of(att)  # (B, T)
+        n = params.n
+        ids, att = left_pad(prompts, self.tok.pad_id, dev)  # (P, T), (P, T)
+        pos = positions_of(att)  # (P, T)
         out = self.model(
             input_ids=ids, attention_mask=att, position_ids=pos, use_cache=True, logits_to_keep=1
         )
-        next_logits = out.logits[:, -1, :]  # (B, V)
         cache = out.past_key_values
-        next_pos = pos[:, -1] + 1  # (B,)
+        if n > 1:
+            cache.batch_repeat_interleave(n)  # (P, ...) -> (P * n, ...), each prompt's rows together
+        next_logits = out.logits[:, -1, :].repeat_interleave(n, dim=0)  # (B, V), B = P * n
+        att = att.repeat_interleave(n, dim=0)  # (B, T)
+        next_pos = (pos[:, -1] + 1).repeat_interleave(n, dim=0)  # (B,)
+        B = next_logits.shape[0]
         stop = torch.tensor(self.tok.stop_ids, device=dev)  # (S,)
         done = torch.zeros(B, dtype=torch.bool, device=dev)
         tokens, logps, alive = [], [], []
@@ -196,16 +257,17 @@ class HFEngine(Engine):
 
     def generate(self, prompts, params, generator):
         check_lengths(prompts, [params.max_new_tokens] * len(prompts), self.policy.max_length)
-        rows = [list(p) for p in prompts for _ in range(params.n)]
-        longest = max(len(r) for r in rows) + params.max_new_tokens
+        longest = max(len(p) for p in prompts) + params.max_new_tokens
         per_row = self._kv_bytes_per_token() * longest + 4 * len(self.tok) * 3  # cache + logits
-        chunk = rows_that_fit(per_row, self.policy.device, self.max_batch_rows)
+        rows = rows_that_fit(per_row, self.policy.device, self.max_batch_rows)
+        chunk = max(1, rows // params.n)  # prompts per batch; each brings n rows
         was_training = self.model.training
         self.model.eval()
         try:
             flat: list[Completion] = []
-            for start in range(0, len(rows), chunk):
-                flat.extend(self._generate_rows(rows[start : start + chunk], params, generator))
+            for start in range(0, len(prompts), chunk):
+                part = [list(p) for p in prompts[start : start + chunk]]
+                flat.extend(self._generate_rows(part, params, generator))
         finally:
             self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]

@@ -30,6 +30,7 @@ def test_generation_stops_at_a_newline_or_eos_and_reports_the_reason():
     w = make_worker(seed=0)
     tok = w.tok
     out = w.generate({"prompts": PROMPTS, "n": 8, "max_new_tokens": 5, "seed": 1})
+    reasons = []
     for r in out["results"]:
         for s in r["samples"]:
             ids = s["token_ids"]
@@ -39,6 +40,8 @@ def test_generation_stops_at_a_newline_or_eos_and_reports_the_reason():
             else:
                 assert stops == [] and len(ids) == 5
             assert s["text"] == tok.decode(ids)
+            reasons.append(s["finish_reason"])
+    assert {"stop", "length"} <= set(reasons)  # both branches above were checked
 
 
 def test_a_seed_makes_sampling_reproducible_and_greedy_is_the_argmax():

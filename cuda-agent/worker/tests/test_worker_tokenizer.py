@@ -51,3 +51,16 @@ def test_a_vocabulary_without_the_specials_first_or_with_duplicates_is_refused()
         WordTokenizer(["a", "b"])
     with pytest.raises(BadParamsError, match="duplicate"):
         WordTokenizer(["<pad>", "<bos>", "<eos>", "<unk>", "\n", "a", "a"])
+
+
+def test_the_tiny_chat_template_is_factworlds_question_line_from_the_last_user_message():
+    tok = WordTokenizer.fit(["Q: Where was Ann born? A: Oslo"])
+    messages = [
+        {"role": "system", "content": "Answer briefly."},
+        {"role": "user", "content": "Where was Ann born?"},
+    ]
+    # formatQuestionPrompt in env/datasets/factworld/format.ts writes `Q: <question> A:`
+    assert tok.chat_prompt(messages) == tok.encode("Q: Where was Ann born? A:", bos=True)
+    assert tok.stop_ids == [tok.eos_id, tok.newline_id]
+    with pytest.raises(BadParamsError, match="user message"):
+        tok.chat_prompt([{"role": "system", "content": "x"}])

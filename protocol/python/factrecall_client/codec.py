@@ -69,6 +69,10 @@ def response_body(verb: str, body: dict[str, Any]) -> dict[str, Any]:
             g.setdefault("meanReward", None)
     elif verb == "close":
         _fill_mean(body.get("counts"))
+        if not body.get("runs"):
+            body.pop("runs", None)
+        for r in body.get("runs", []):
+            r.setdefault("score", None)
     elif verb == "stats":
         _fill_mean(body.get("totals"))
         for c in body.get("bySplit", {}).values():

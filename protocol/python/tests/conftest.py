@@ -18,14 +18,21 @@ def server():
         yield info
 
 
-@pytest.fixture
-def judged_server():
-    """A `factrecall serve` whose LLM judge is a local fake; its first grading request fails."""
+@pytest.fixture(scope="session")
+def _judged_server_session():
     from fake_judge import llm_judge_spec, running_fake_judge
 
-    with running_fake_judge(fail_first=1) as (judge, base_url):
+    with running_fake_judge() as (judge, base_url):
         with running_server("--judge", llm_judge_spec(base_url)) as info:
             yield {**info, "judge": judge}
+
+
+@pytest.fixture
+def judged_server(_judged_server_session):
+    """A `factrecall serve` (shared by the session) whose LLM judge is a local fake; the next
+    grading request of each test fails. Tests read the server's counts as differences."""
+    _judged_server_session["judge"].arm(1)
+    return _judged_server_session
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +41,10 @@ def train_export(tmp_path_factory):
     from fr_protocol_server import export_split
 
     return export_split("train", tmp_path_factory.mktemp("export") / "train.jsonl")
+
+
+@pytest.fixture(scope="session")
+def val_export(tmp_path_factory):
+    from fr_protocol_server import export_split
+
+    return export_split("val", tmp_path_factory.mktemp("export") / "val.jsonl")

@@ -18,6 +18,11 @@ class FakeJudge:
         self.failed = 0
         self._lock = threading.Lock()
 
+    def arm(self, failures: int) -> None:
+        """Fail the next `failures` requests (and no others)."""
+        with self._lock:
+            self.fail_first = self.failed + failures
+
     def decide(self) -> bool:
         with self._lock:
             self.requests += 1

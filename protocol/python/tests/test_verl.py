@@ -13,11 +13,10 @@ from factrecall_integrations.verl import (  # noqa: E402
     compute_score_batch,
     export_parquet,
 )
-from fr_protocol_server import export_split  # noqa: E402
 
 
-def test_the_parquet_has_verls_columns_and_types_with_gold_on_train_only(train_export, tmp_path):
-    val = export_split("val", tmp_path / "val.jsonl")
+def test_the_parquet_has_verls_columns_and_types_with_gold_on_train_only(train_export, val_export, tmp_path):
+    val = val_export
     n_train = export_parquet(train_export, tmp_path / "train.parquet")
     n_val = export_parquet(val, tmp_path / "val.parquet")
     assert n_train > 0 and n_val > 0
@@ -47,9 +46,8 @@ def test_a_test_split_row_is_refused(tmp_path):
         export_parquet(bad, tmp_path / "bad.parquet")
 
 
-def test_the_reward_functions_score_through_the_server_and_retry_a_judge_failure(judged_server, tmp_path):
-    val = export_split("val", tmp_path / "val.jsonl")
-    export_parquet(val, tmp_path / "val.parquet")
+def test_the_reward_functions_score_through_the_server_and_retry_a_judge_failure(judged_server, val_export, tmp_path):
+    export_parquet(val_export, tmp_path / "val.parquet")
     rows = pq.read_table(tmp_path / "val.parquet").to_pylist()[:3]
     kw = {"url": judged_server["ws"]}
     # Batch manager: one call, scores as dicts; the injected failure is judged again, not 0.
@@ -64,14 +62,10 @@ def test_the_reward_functions_score_through_the_server_and_retry_a_judge_failure
         compute_score("factrecall", "x", [], {}, **kw)
 
 
-def test_a_judge_that_keeps_failing_raises_instead_of_scoring_zero(tmp_path):
-    from fake_judge import llm_judge_spec, running_fake_judge
-    from fr_protocol_server import running_server
-
-    with running_fake_judge(fail_first=10**6) as (_, base), \
-            running_server("--judge", llm_judge_spec(base)) as info:
-        val = export_split("val", tmp_path / "val.jsonl")
-        export_parquet(val, tmp_path / "val.parquet")
-        row = pq.read_table(tmp_path / "val.parquet").to_pylist()[0]
-        with pytest.raises(JudgeUnavailable):
-            compute_score(row["data_source"], "a guess", [], row["extra_info"], url=info["ws"], retries=1)
+def test_a_judge_that_keeps_failing_raises_instead_of_scoring_zero(judged_server, val_export, tmp_path):
+    judged_server["judge"].arm(10**6)
+    export_parquet(val_export, tmp_path / "val.parquet")
+    row = pq.read_table(tmp_path / "val.parquet").to_pylist()[1]
+    with pytest.raises(JudgeUnavailable):
+        compute_score(row["data_source"], "a guess", [], row["extra_info"], url=judged_server["ws"], retries=1)
+    judged_server["judge"].arm(0)

@@ -1,5 +1,6 @@
 /**
- * pass@k: the probability that at least one of k answers is correct.
+ * pass@k: the probability that at least one of k answers is correct. Shared by the GRPO
+ * analyses (cuda-agent) and `factrecall eval` (agents), so it lives in lib/.
  *
  * Unbiased estimator from n ≥ k samples of which c are correct (Chen et al. 2021, Codex):
  *   pass@k = 1 - C(n - c, k) / C(n, k) = 1 - Π_{i = n-c+1..n} (1 - k / i)

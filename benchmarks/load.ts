@@ -1,0 +1,259 @@
+/**
+ * Load: many concurrent sessions against one `factrecall serve` process, the way a crowd of
+ * small clients uses it. The server runs in its own process (spawned here, WebSocket binding,
+ * FactWorld default, exact judge); this process drives bare msgpack WebSocket clients so the
+ * client side costs little. Phases:
+ *
+ * 1. storm: every session connects at once and sends hello (each either gets its hello answer,
+ *    a coded refusal, or fails without a code: reset / timeout: the last must be 0);
+ * 2. load: each session makes an env, then runs `rounds` single-episode reset+step rounds;
+ *    the latency of one round (reset sent to step answered) gives p50/p99;
+ * 3. accounting: every env is closed and the server's `stats` totals are compared with what
+ *    the clients were issued and answered, to the episode.
+ *
+ * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5]` (prints a markdown table).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { unpack } from 'msgpackr';
+import WebSocket from 'ws';
+import { encodeFrame } from '../protocol/codec.ts';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SESSIONS = flag('sessions', 2000);
+const ROUNDS = flag('rounds', 5);
+const TIMEOUT_MS = flag('timeout-ms', 60_000);
+
+type Msg = { id: string; type: string; body: Record<string, unknown> };
+
+/** One bare client: requests matched by id; a reply is the message or a failure reason. */
+class Peer {
+  private readonly waiting = new Map<string, (m: Msg) => void>();
+  private next = 0;
+  readonly ws: WebSocket;
+  closedWith: string | null = null;
+  constructor(url: string) {
+    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ws.on('message', (d) => {
+      const m = unpack(d as Buffer) as Msg;
+      const w = this.waiting.get(m.id);
+      if (w) {
+        this.waiting.delete(m.id);
+        w(m);
+      } else if (m.id === '' && m.type === 'error') {
+        // A server-initiated coded error (e.g. too many connections): fail everything waiting.
+        this.closedWith = String(m.body.code);
+        for (const [id, fn] of this.waiting) fn({ id, type: 'error', body: m.body });
+        this.waiting.clear();
+      }
+    });
+    const fail = (why: string) => {
+      this.closedWith ??= why;
+      for (const [id, fn] of this.waiting)
+        fn({ id, type: 'error', body: { code: this.closedWith } });
+      this.waiting.clear();
+    };
+    this.ws.on('close', (code) => fail(`closed ${code} without a code`));
+    this.ws.on('error', (e) => fail(`socket error ${(e as NodeJS.ErrnoException).code ?? e}`));
+  }
+  opened(): Promise<boolean> {
+    if (this.ws.readyState === WebSocket.OPEN) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.ws.once('open', () => resolve(true));
+      this.ws.once('close', () => resolve(false));
+      this.ws.once('error', () => resolve(false));
+    });
+  }
+  call(type: string, body: unknown): Promise<Msg> {
+    const id = `r${this.next++}`;
+    return new Promise((resolve) => {
+      if (this.closedWith) {
+        resolve({ id, type: 'error', body: { code: this.closedWith } });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve({ id, type: 'error', body: { code: 'client timeout' } });
+      }, TIMEOUT_MS);
+      this.waiting.set(id, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      this.ws.send(encodeFrame({ id, type, body }));
+    });
+  }
+}
+
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const evalRuns = join(mkdtempSync(join(tmpdir(), 'fr-load-')), 'eval-runs.jsonl');
+  const child = spawn(
+    process.execPath,
+    [
+      // FACTRECALL_LOAD_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof).
+      ...(process.env.FACTRECALL_LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      join(root, 'bin/factrecall.js'),
+      'serve',
+      '--port',
+      '0',
+      '--grpc-port',
+      '0',
+      '--eval-runs',
+      evalRuns,
+      '--limit',
+      `maxConnections=${SESSIONS + 16}`,
+      '--limit',
+      `maxInFlightTotal=${Math.max(1024, SESSIONS * 4)}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (l) => {
+      const m = JSON.parse(l) as { event: string; ws?: string };
+      if (m.event === 'listening') resolve(m.ws!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+
+const server = await startServer();
+const t0 = performance.now();
+
+// ---- 1. storm -------------------------------------------------------------------------------
+const peers = Array.from({ length: SESSIONS }, () => new Peer(server.url));
+const storm = { ok: 0, coded: new Map<string, number>(), uncoded: new Map<string, number>() };
+const ready: Peer[] = [];
+await Promise.all(
+  peers.map(async (p) => {
+    const opened = await p.opened();
+    const r = opened
+      ? await p.call('hello', { version: 'factrecall.v1', role: 'policy' })
+      : { type: 'error', body: { code: p.closedWith ?? 'no handshake' } };
+    if (r.type === 'hello') {
+      storm.ok += 1;
+      ready.push(p);
+      return;
+    }
+    const code = String(r.body.code);
+    const into = code.startsWith('FR_ERR_') ? storm.coded : storm.uncoded;
+    into.set(code, (into.get(code) ?? 0) + 1);
+  }),
+);
+const stormMs = performance.now() - t0;
+
+// ---- 2. load --------------------------------------------------------------------------------
+const latencies: number[] = [];
+const client = { issued: 0, answered: 0, closedReported: 0, errors: new Map<string, number>() };
+const noteError = (m: Msg) => {
+  const code = String(m.body.code);
+  client.errors.set(code, (client.errors.get(code) ?? 0) + 1);
+};
+const handles = new Map<Peer, string>();
+await Promise.all(
+  ready.map(async (p) => {
+    const made = await p.call('make', { envId: 'FactRecall-v0' });
+    if (made.type === 'make') handles.set(p, String(made.body.handle));
+    else noteError(made);
+  }),
+);
+const tLoad = performance.now();
+await Promise.all(
+  [...handles].map(async ([p, handle]) => {
+    for (let i = 0; i < ROUNDS; i++) {
+      const start = performance.now();
+      const r = await p.call('reset', { handle, split: 'train', batchSize: 1, groupSize: 1 });
+      if (r.type !== 'reset') {
+        noteError(r);
+        continue;
+      }
+      const obs = r.body.observations as Array<{ episodeId: string }>;
+      client.issued += obs.length;
+      const s = await p.call('step', {
+        handle,
+        actions: obs.map((o) => ({ episodeId: o.episodeId, answer: 'Paris' })),
+      });
+      if (s.type !== 'step') {
+        noteError(s);
+        continue;
+      }
+      client.answered += (s.body.results as unknown[]).length;
+      latencies.push(performance.now() - start);
+    }
+  }),
+);
+const loadMs = performance.now() - tLoad;
+
+// ---- 3. accounting --------------------------------------------------------------------------
+await Promise.all(
+  [...handles].map(async ([p, handle]) => {
+    const c = await p.call('close', { handle });
+    if (c.type === 'close')
+      client.closedReported += Number((c.body.counts as { issued: number }).issued);
+    else noteError(c);
+  }),
+);
+for (const p of peers) p.ws.terminate();
+const probe = new Peer(server.url);
+await probe.opened();
+await probe.call('hello', { version: 'factrecall.v1', role: 'policy' });
+// Connections just terminated close their envs asynchronously: wait until none is open.
+let stats: Msg;
+for (;;) {
+  stats = await probe.call('stats', {});
+  if (stats.type !== 'stats' || Number(stats.body.openEnvs) === 0) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+probe.ws.terminate();
+await server.stop();
+
+const totals = (stats.body.totals ?? {}) as Record<string, number>;
+latencies.sort((a, b) => a - b);
+const line = (k: string, v: string | number) => process.stdout.write(`| ${k} | ${v} |\n`);
+process.stdout.write(
+  `\nload: ${SESSIONS} WebSocket sessions, ${ROUNDS} single-episode reset+step rounds each; ` +
+    `server and clients in two processes on ${availableParallelism()} cores ` +
+    `(a machine shared with other work: load average ${loadavg()[0]!.toFixed(2)} at the end)\n\n`,
+);
+process.stdout.write('| measure | value |\n|---|---:|\n');
+line('sessions connected (hello answered)', `${storm.ok} / ${SESSIONS}`);
+line('refused with a coded error', JSON.stringify(Object.fromEntries(storm.coded)));
+line('failed without a code (reset, timeout)', JSON.stringify(Object.fromEntries(storm.uncoded)));
+line('connect storm, ms', stormMs.toFixed(0));
+line('rounds completed', latencies.length);
+line('throughput, episodes/s', ((client.answered / loadMs) * 1000).toFixed(0));
+line('round latency p50, ms', pct(latencies, 50).toFixed(1));
+line('round latency p99, ms', pct(latencies, 99).toFixed(1));
+line('round latency max, ms', (latencies.at(-1) ?? NaN).toFixed(1));
+line('episodes issued to clients', client.issued);
+line('episodes answered by clients', client.answered);
+line('server totals issued / answered', `${totals.issued} / ${totals.answered}`);
+line(
+  'server totals closed / expired / open',
+  `${totals.closed} / ${totals.expired} / ${totals.open}`,
+);
+line(
+  'accounting',
+  totals.issued === client.issued && totals.answered === client.answered && totals.open === 0
+    ? 'exact (server totals = client counts)'
+    : 'MISMATCH',
+);
+line('request errors during load', JSON.stringify(Object.fromEntries(client.errors)));
