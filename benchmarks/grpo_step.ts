@@ -147,11 +147,13 @@ export async function run(opts: { quick: boolean; smollm2: boolean }): Promise<B
     cases.push({
       label: 'SmolLM2-135M-Instruct, hf engine, CPU',
       steps: 1,
-      args: ['--model', 'smollm2', '--splits', 'triviaqa', '--preset', 'cpu'],
+      args: ['--model', 'smollm2', '--splits', 'simpleqa', '--preset', 'cpu'],
       missing: () =>
-        existsSync(cacheDir('models', 'smollm2'))
-          ? null
-          : 'model not fetched (npx factrecall model fetch smollm2)',
+        !existsSync(cacheDir('models', 'smollm2'))
+          ? 'model not fetched (npx factrecall model fetch smollm2)'
+          : !existsSync(cacheDir('prepared', 'simpleqa'))
+            ? 'splits not prepared (npx factrecall data prepare --dataset simpleqa)'
+            : null,
     });
   }
   const tables: Table[] = [];

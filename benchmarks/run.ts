@@ -83,7 +83,7 @@ const scripts: ScriptBench[] = [
     name: 'openenv-peer',
     title: 'A real peer: OpenEnv server and client, beside FactRecall behind the same client',
     cmd: OPENENV_PY,
-    args: ['benchmarks/openenv_peer.py', '--episodes', q('300', '2000')],
+    args: ['benchmarks/openenv_peer.py', '--episodes', q('300', '1000')],
     timeoutS: q(300, 300),
     missing: ensureOpenEnvVenv,
   },
@@ -103,7 +103,7 @@ const scripts: ScriptBench[] = [
       '--expose-gc',
       'benchmarks/memory.ts',
       '--episodes',
-      q('50000', '200000'),
+      q('50000', '100000'),
       '--clients',
       q('4', '12'),
     ],
@@ -132,7 +132,7 @@ const scripts: ScriptBench[] = [
   {
     name: 'retrieval',
     title: 'Candidate retrieval for fact-level dedup',
-    ...tsx('retrieval.ts', '--train', q('2000', '10000')),
+    ...tsx('retrieval.ts', '--train', q('2000', '5000')),
     timeoutS: q(300, 300),
   },
   {
@@ -161,6 +161,27 @@ const want = (name: string) => only === null || only.has(name);
 const started = new Date();
 const machine = describeMachine(REPO_ROOT, existsSync(PY) ? PY : 'python3', values.note);
 const results: BenchResult[] = [];
+mkdirSync(values.out, { recursive: true });
+const stem = join(
+  values.out,
+  `${quick ? 'quick' : 'full'}-${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
+);
+/** The report so far, written whole after every entry: a run stopped midway keeps what it measured. */
+async function save(): Promise<string> {
+  const report: RunReport = runReportSchema.parse({
+    schema: RESULT_SCHEMA_ID,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    command: `npm run bench${quick ? ' -- --quick' : ''}${values.only ? ` -- --only ${values.only}` : ''}`,
+    machine: { ...machine, loadAvgEnd: loadavg() },
+    results,
+  });
+  const md = renderReport(report);
+  await writeAtomic(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeAtomic(`${stem}.md`, md);
+  return md;
+}
 const guard = async (
   name: string,
   title: string,
@@ -190,11 +211,13 @@ if (want('protocol')) {
   await guard('protocol', 'Protocol', 'node --import tsx benchmarks/protocol.ts', () =>
     protocol.run({ quick }),
   );
+  await save();
 }
 for (const s of scripts) {
   if (!want(s.name)) continue;
   say(s.name);
   results.push(await runScript(s, REPO_ROOT));
+  await save();
 }
 if (want('grpo-step')) {
   say('grpo-step');
@@ -218,22 +241,6 @@ if (want('gpu')) {
   });
 }
 
-const report: RunReport = runReportSchema.parse({
-  schema: RESULT_SCHEMA_ID,
-  startedAt: started.toISOString(),
-  finishedAt: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
-  command: `npm run bench${quick ? ' -- --quick' : ''}${values.only ? ` -- --only ${values.only}` : ''}`,
-  machine: { ...machine, loadAvgEnd: loadavg() },
-  results,
-});
-mkdirSync(values.out, { recursive: true });
-const stem = join(
-  values.out,
-  `${report.mode}-${report.startedAt.replace(/[:.]/g, '-').slice(0, 19)}`,
-);
-const md = renderReport(report);
-await writeAtomic(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
-await writeAtomic(`${stem}.md`, md);
+const md = await save();
 process.stdout.write(md);
 process.stderr.write(`[bench] wrote ${stem}.md and .json\n`);
