@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeJudgeConformance } from '../test/support/judge-conformance.ts';
-import { ExactJudge, exactLabel } from './exact.ts';
+import { ExactJudge, exactLabel, memoizedNormalize } from './exact.ts';
+import { normalizeAnswer } from './normalize.ts';
 
 describeJudgeConformance('exact', () => new ExactJudge());
 
@@ -44,5 +45,27 @@ describe('the exact judge', () => {
     const j = new ExactJudge();
     const [v] = await j.judge([{ question: q, answers: ['Leonardo'], prediction: 'Leonardo' }]);
     expect(v).toMatchObject({ judgeId: 'exact', cached: false, status: 'ok', reward: 1 });
+  });
+
+  it('memoised normalisation returns what normalizeAnswer returns, first call and repeat, past its bound', () => {
+    const norm = memoizedNormalize(3);
+    const inputs = ['The Beatles', "L'Aquila", '1,000', 'minus 40', 'The Beatles', 'C++', '1,000'];
+    for (const s of inputs) {
+      expect(norm(s)).toBe(normalizeAnswer(s));
+      expect(norm(s)).toBe(normalizeAnswer(s));
+    }
+  });
+
+  it('gives the same verdicts on a repeated batch (memo warm) as on the first', async () => {
+    const j = new ExactJudge();
+    const items = ['Leonardo', 'leonardo.', 'Michelangelo', ''].map((prediction) => ({
+      question: q,
+      answers: ['Leonardo', 'Leonardo da Vinci'],
+      prediction,
+    }));
+    const first = (await j.judge(items)).map((v) => v.verdict);
+    const again = (await j.judge(items)).map((v) => v.verdict);
+    expect(first).toEqual(['correct', 'correct', 'incorrect', 'not_attempted']);
+    expect(again).toEqual(first);
   });
 });

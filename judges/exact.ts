@@ -12,10 +12,36 @@ export const EXACT_JUDGE_VERSION = 1;
  * The label exact match gives: not_attempted for a blank prediction, correct when the
  * normalised prediction equals any normalised alias, else incorrect.
  */
-export function exactLabel(item: JudgeItem): VerdictLabel {
-  const pred = normalizeAnswer(item.prediction);
+export function exactLabel(
+  item: JudgeItem,
+  normalize: (s: string) => string = normalizeAnswer,
+): VerdictLabel {
+  const pred = normalize(item.prediction);
   if (pred === '') return 'not_attempted';
-  return item.answers.some((a) => normalizeAnswer(a) === pred) ? 'correct' : 'incorrect';
+  return item.answers.some((a) => normalize(a) === pred) ? 'correct' : 'incorrect';
+}
+
+/** Entries a judge's normalisation memo holds before it starts over (a few MiB at most). */
+export const NORMALIZE_MEMO_ENTRIES = 65_536;
+
+/**
+ * normalizeAnswer behind a bounded memo. The same gold aliases come back for every episode of
+ * a group and every epoch, and normalising is most of a step's CPU on the in-process env
+ * (benchmarks/README.md, "what bounds the in-process env"). normalizeAnswer is a pure function
+ * of its string, so a hit returns exactly what a call would; when full the memo is cleared,
+ * so adversarial predictions cost memory up to the bound, never more.
+ */
+export function memoizedNormalize(limit = NORMALIZE_MEMO_ENTRIES): (s: string) => string {
+  const memo = new Map<string, string>();
+  return (s) => {
+    let t = memo.get(s);
+    if (t === undefined) {
+      t = normalizeAnswer(s);
+      if (memo.size >= limit) memo.clear();
+      memo.set(s, t);
+    }
+    return t;
+  };
 }
 
 /** True when the prediction matches an alias exactly after normalisation. */
@@ -26,11 +52,12 @@ export function isExactMatch(item: JudgeItem): boolean {
 export class ExactJudge implements Judge {
   readonly id = 'exact';
   readonly fingerprint = fingerprintOf({ id: 'exact', version: EXACT_JUDGE_VERSION });
+  private readonly normalize = memoizedNormalize();
 
   async judge(
     items: readonly JudgeItem[],
     opts: { signal?: AbortSignal } = {},
   ): Promise<Verdict[]> {
-    return judgeEach(this.id, items, opts.signal, exactLabel);
+    return judgeEach(this.id, items, opts.signal, (item) => exactLabel(item, this.normalize));
   }
 }

@@ -89,7 +89,11 @@ export async function connectEnv(
   return {
     url,
     async make(role, extra) {
-      return (await client(role)).make(cfg.env.id, { ...makeOptions, ...extra });
+      // An eval run goes through the test split in the server's order: the server refuses a
+      // seed from the eval role (FR_ERR_PROTO_FORBIDDEN, protocol/hidden-runs.ts).
+      const { seed, ...unseeded } = makeOptions;
+      const options = role === 'eval' ? unseeded : { ...unseeded, seed };
+      return (await client(role)).make(cfg.env.id, { ...options, ...extra });
     },
     async close() {
       for (const c of clients.values()) (await c.catch(() => undefined))?.close();
