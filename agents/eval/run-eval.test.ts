@@ -3,8 +3,7 @@
  * distribution per question and sample) through a real env server on 127.0.0.1; every number
  * of the table is checked against values worked out by hand below.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../../lib/errors.ts';

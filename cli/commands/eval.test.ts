@@ -3,8 +3,7 @@
  * Completions test server and an env server started here (--env-url): the printed table,
  * the reports, the plot and the episodes, and a rerun that resumes.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../protocol/server.ts';
