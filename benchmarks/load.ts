@@ -9,9 +9,12 @@
  * 2. load: each session makes an env, then runs `rounds` single-episode reset+step rounds;
  *    the latency of one round (reset sent to step answered) gives p50/p99;
  * 3. accounting: every env is closed and the server's `stats` totals are compared with what
- *    the clients were issued and answered, to the episode.
+ *    the clients were issued and answered, to the episode;
+ * 4. fairness: a few clients pipeline big resets while a small client's `stats` and
+ *    `GET /healthz` are timed (`--big-clients 0` skips it).
  *
- * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5]` (prints a markdown table).
+ * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5] [--big-clients 4] [--pipelined 16]`
+ * (prints markdown tables).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -162,7 +165,14 @@ const stormMs = performance.now() - t0;
 
 // ---- 2. load --------------------------------------------------------------------------------
 const latencies: number[] = [];
-const client = { issued: 0, answered: 0, closedReported: 0, errors: new Map<string, number>() };
+const client = {
+  issued: 0,
+  answered: 0,
+  /** Issued in the fairness phase and never answered: they must end closed. */
+  issuedUnanswered: 0,
+  closedReported: 0,
+  errors: new Map<string, number>(),
+};
 const noteError = (m: Msg) => {
   const code = String(m.body.code);
   client.errors.set(code, (client.errors.get(code) ?? 0) + 1);
@@ -212,6 +222,55 @@ await Promise.all(
   }),
 );
 for (const p of peers) p.ws.terminate();
+
+// ---- 4. fairness ----------------------------------------------------------------------------
+// BIG clients each pipeline PIPELINED resets of 4,096 episodes (reading their answers) while
+// one small client sends `stats` every 50 ms and /healthz is polled: their latencies.
+const BIG = flag('big-clients', 4);
+const PIPELINED = flag('pipelined', 16);
+const smallLatencies: number[] = [];
+const healthLatencies: number[] = [];
+if (BIG > 0) {
+  const bigPeers = await Promise.all(
+    Array.from({ length: BIG }, async () => {
+      const p = new Peer(server.url);
+      await p.opened();
+      await p.call('hello', { version: 'factrecall.v1', role: 'policy' });
+      const made = await p.call('make', { envId: 'FactRecall-v0' });
+      return { p, handle: String(made.body.handle) };
+    }),
+  );
+  const small = new Peer(server.url);
+  await small.opened();
+  await small.call('hello', { version: 'factrecall.v1', role: 'policy' });
+  let done = false;
+  const work = Promise.all(
+    bigPeers.flatMap(({ p, handle }) =>
+      Array.from({ length: PIPELINED }, async () => {
+        const r = await p.call('reset', { handle, split: 'train', batchSize: 4096, groupSize: 1 });
+        if (r.type === 'reset')
+          client.issuedUnanswered += (r.body.observations as unknown[]).length;
+        else noteError(r);
+      }),
+    ),
+  ).then(() => {
+    done = true;
+  });
+  const httpBase = server.url.replace('ws://', 'http://').replace(/\/v1\/ws$/, '');
+  while (!done) {
+    const t = performance.now();
+    await small.call('stats', {});
+    smallLatencies.push(performance.now() - t);
+    const h = performance.now();
+    await fetch(`${httpBase}/healthz`);
+    healthLatencies.push(performance.now() - h);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await work;
+  for (const { p } of bigPeers) p.ws.terminate();
+  small.ws.terminate();
+}
+
 const probe = new Peer(server.url);
 await probe.opened();
 await probe.call('hello', { version: 'factrecall.v1', role: 'policy' });
@@ -243,7 +302,8 @@ line('throughput, episodes/s', ((client.answered / loadMs) * 1000).toFixed(0));
 line('round latency p50, ms', pct(latencies, 50).toFixed(1));
 line('round latency p99, ms', pct(latencies, 99).toFixed(1));
 line('round latency max, ms', (latencies.at(-1) ?? NaN).toFixed(1));
-line('episodes issued to clients', client.issued);
+line('episodes issued to clients (load rounds)', client.issued);
+line('episodes issued to clients (fairness, never answered)', client.issuedUnanswered);
 line('episodes answered by clients', client.answered);
 line('server totals issued / answered', `${totals.issued} / ${totals.answered}`);
 line(
@@ -252,8 +312,27 @@ line(
 );
 line(
   'accounting',
-  totals.issued === client.issued && totals.answered === client.answered && totals.open === 0
+  totals.issued === client.issued + client.issuedUnanswered &&
+    totals.answered === client.answered &&
+    totals.closed === client.issuedUnanswered &&
+    totals.open === 0
     ? 'exact (server totals = client counts)'
     : 'MISMATCH',
 );
 line('request errors during load', JSON.stringify(Object.fromEntries(client.errors)));
+if (BIG > 0) {
+  smallLatencies.sort((a, b) => a - b);
+  healthLatencies.sort((a, b) => a - b);
+  process.stdout.write(
+    `\nfairness: ${BIG} clients each pipelining ${PIPELINED} resets of 4,096 episodes; meanwhile\n\n`,
+  );
+  process.stdout.write('| small request | samples | p50 ms | max ms |\n|---|---:|---:|---:|\n');
+  for (const [name, l] of [
+    ['stats (WebSocket)', smallLatencies],
+    ['GET /healthz', healthLatencies],
+  ] as const) {
+    process.stdout.write(
+      `| ${name} | ${l.length} | ${pct(l, 50).toFixed(0)} | ${(l.at(-1) ?? NaN).toFixed(0)} |\n`,
+    );
+  }
+}

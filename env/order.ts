@@ -18,7 +18,19 @@ export type SortedSplit = readonly QARecord[];
  * Check every record (non-empty unique id, question, answers) and sort each split by id.
  * Throws FR_ERR_ENV_BAD_SOURCE naming the first bad record.
  */
+/** Checked and sorted splits per source object: a server making thousands of envs over one source checks and sorts it once. */
+const prepared = new WeakMap<SplitSource, Partial<Record<SplitName, SortedSplit>>>();
+
 export function prepareSplits(source: SplitSource): Partial<Record<SplitName, SortedSplit>> {
+  let out = prepared.get(source);
+  if (!out) {
+    out = checkAndSort(source);
+    prepared.set(source, out);
+  }
+  return out;
+}
+
+function checkAndSort(source: SplitSource): Partial<Record<SplitName, SortedSplit>> {
   const out: Partial<Record<SplitName, SortedSplit>> = {};
   for (const [name, records] of Object.entries(source.splits)) {
     if (!(SPLIT_NAMES as readonly string[]).includes(name)) {

@@ -4,7 +4,8 @@
  * answer the env extracted. Claiming the run here (POST /v1/submissions/live) turns it into a
  * submission with the same checks and the same scoring as an upload: the run must be the
  * team's own (the record's submitter is the token's name, which `leaderboard admin token
- * create --eval-tokens` sets to the team), closed, on the pinned split, one answer per question.
+ * create --eval-tokens` sets to the team), closed, complete (the env server's rule: the whole
+ * test split handed out and answered), not pass@k, on the pinned split, one answer per question.
  */
 import { EXTRACTION_VERSION } from '../env/extract.ts';
 import { EvalRunLog, type EvalRunRecord } from '../protocol/eval-runs.ts';
@@ -46,6 +47,12 @@ export function checkRun(
       `eval run ${record.runId} was not run by team ${team}`,
     );
   }
+  if (record.run && record.run.k !== 1) {
+    throw boardError(
+      'FR_ERR_LEADERBOARD_RUN_UNUSABLE',
+      `eval run ${record.runId} is a pass@${record.run.k} run; the leaderboard takes one answer per question`,
+    );
+  }
   if (record.status !== 'closed') {
     throw boardError(
       'FR_ERR_LEADERBOARD_RUN_UNUSABLE',
@@ -65,6 +72,14 @@ export function checkRun(
     throw boardError(
       'FR_ERR_LEADERBOARD_RUN_UNUSABLE',
       `eval run ${record.runId} ran on splits ${record.spec.sourceHash.slice(0, 12)}; the pinned ${record.spec.dataset} splits are ${same.map((p) => p.splitHash.slice(0, 12)).join(', ')}`,
+    );
+  }
+  // A partial run shows its client no score (docs/protocol.md, "Eval runs"): nor does this.
+  if (record.complete === false) {
+    throw boardError(
+      'FR_ERR_LEADERBOARD_RUN_UNUSABLE',
+      `eval run ${record.runId} is partial: ${record.run?.questions ?? '?'} of ${record.run?.splitSize ?? '?'} questions handed out, or some unanswered`,
+      { details: { questions: record.run?.questions, splitSize: record.run?.splitSize } },
     );
   }
   if (!Array.isArray(record.answers)) {

@@ -88,7 +88,7 @@ describe.skipIf(!CHROMIUM)('the leaderboard page in headless Chromium', () => {
     await tb?.close();
   });
 
-  it('loads the ranking, sorts it by a clicked column, shows a submission made through the API, details and plot; saves a screenshot', async () => {
+  it('loads the ranking, sorts it by a clicked column, shows a submission made through the API, details and plot; saves a screenshot; a closed round shows its private part', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -130,6 +130,16 @@ describe.skipIf(!CHROMIUM)('the leaderboard page in headless Chromium', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     process.stdout.write(`leaderboard page screenshot: ${SCREENSHOT}\n`);
     expect(existsSync(SCREENSHOT)).toBe(true);
+
+    // Once the round closes, its page shows the private part; the new round starts empty.
+    tb.board.store.closeRound();
+    await page.goto(`${url}/?round=1`);
+    await page.locator('#rows tr').nth(3).waitFor();
+    expect(await page.locator('#head').textContent()).toContain('simpleqa private');
+    await page.goto(url);
+    await expect
+      .poll(() => page.locator('#status').textContent())
+      .toBe('No scored submissions yet.');
     expect(problems).toEqual([]);
   }, 120_000);
 });

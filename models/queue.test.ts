@@ -7,8 +7,14 @@ describe('Semaphore', () => {
     const r1 = await s.acquire();
     const r2 = await s.acquire();
     const order: number[] = [];
-    const w3 = s.acquire().then((r) => (order.push(3), r));
-    const w4 = s.acquire().then((r) => (order.push(4), r));
+    const w3 = s.acquire().then((r) => {
+      order.push(3);
+      return r;
+    });
+    const w4 = s.acquire().then((r) => {
+      order.push(4);
+      return r;
+    });
     expect([s.running, s.queued]).toEqual([2, 2]);
     await expect(s.acquire()).rejects.toBeInstanceOf(QueueFullError);
     r1();

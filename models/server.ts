@@ -8,6 +8,7 @@
  * `seed` makes a request reproducible (choice i samples with seed + i).
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { LlamaGrammar, Token } from 'node-llama-cpp';
@@ -187,6 +188,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
 
   async function runAll(job: Job, reply: FastifyReply): Promise<Generation[]> {
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal); // one listener per queued choice (n may be 128)
     const onClose = () => {
       if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
     };
@@ -226,6 +228,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     if (e.statusCode && e.statusCode < 500) {
       return reply.code(e.statusCode).send(badRequest(e.message ?? 'bad request').body());
     }
+    if (reply.raw.destroyed) return reply; // the client went away; its generations stopped
     opts.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
     return reply
       .code(500)

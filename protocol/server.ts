@@ -93,9 +93,10 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     throw protoError('FR_ERR_PROTO_INSECURE_BIND', bind);
   }
   const evalRuns = new EvalRunLog(opts.evalRunsPath);
+  const resolved = resolveLimits(opts.limits);
   const host = new Host({
     registry: opts.registry,
-    limits: resolveLimits(opts.limits),
+    limits: resolved,
     tokens: opts.tokens,
     evalRuns,
     // Complete runs already recorded keep counting against quotas after a restart.
@@ -123,7 +124,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const heartbeat = opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {};
   const grpcBinding = new GrpcBinding(host, heartbeat);
   try {
-    await http.listen({ host: bind, port: opts.httpPort ?? 0 });
+    // A connect storm waits in the kernel's accept queue (capped by net.core.somaxconn)
+    // rather than overflowing Node's default 511 into dropped SYNs and resets; past
+    // maxConnections every connection gets a coded refusal.
+    await http.listen({
+      host: bind,
+      port: opts.httpPort ?? 0,
+      backlog: Math.max(511, resolved.maxConnections + 64),
+    });
     httpPort = (http.server.address() as { port: number }).port;
     grpcPort = await grpcBinding.listen(
       `${bind.includes(':') ? `[${bind}]` : bind}:${opts.grpcPort ?? 0}`,

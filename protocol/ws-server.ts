@@ -37,21 +37,26 @@ const MIN_READ_BYTES_PER_MS = 64;
  * Whether a peer is still there. A pong answers the ping sent a period ago, but a ping
  * queued behind megabytes the peer has not read yet comes back late however live the peer
  * is: so besides pongs and frames from the peer, every fragment of ours that flushes counts
- * as life, and a ping behind `n` bytes written since the last pong gets `n / 64` ms more
+ * as life, and a ping behind `n` bytes the peer has not confirmed reading gets `n / 64` ms more
  * (64 KiB/s) before the peer is dropped as half-open.
  */
 class Liveness {
   private sign = true;
   private silentMs = 0;
-  private writtenSincePong = 0;
+  /** Bytes written to the peer, and the part a pong confirmed it has read. */
+  private written = 0;
+  private confirmed = 0;
+  /** `written` when each unanswered ping was sent, oldest first. */
+  private readonly pings: number[] = [];
 
   heard(): void {
     this.sign = true;
   }
 
+  /** A pong answers the oldest ping: the peer read everything written before it. */
   pong(): void {
     this.sign = true;
-    this.writtenSincePong = 0;
+    this.confirmed = this.pings.shift() ?? this.confirmed;
   }
 
   flushed(): void {
@@ -59,7 +64,11 @@ class Liveness {
   }
 
   wrote(bytes: number): void {
-    this.writtenSincePong += bytes;
+    this.written += bytes;
+  }
+
+  pinged(): void {
+    this.pings.push(this.written);
   }
 
   /** Called once per sweep (every `periodMs`); true when the peer should be dropped. */
@@ -70,7 +79,7 @@ class Liveness {
       return false;
     }
     this.silentMs += periodMs;
-    return this.silentMs >= periodMs + this.writtenSincePong / MIN_READ_BYTES_PER_MS;
+    return this.silentMs >= periodMs + (this.written - this.confirmed) / MIN_READ_BYTES_PER_MS;
   }
 }
 
@@ -209,6 +218,7 @@ export class WsBinding {
         continue;
       }
       ws.ping();
+      live.pinged();
     }
   }
 

@@ -109,12 +109,6 @@ describe('the import graph (docs/architecture.md)', () => {
   });
 });
 
-/**
- * Production files that only tests import, known and owned elsewhere: training/retry.ts is
- * issue 9 section 4's "called only by its own test", left to the real-models engineer.
- */
-const KNOWN_TEST_ONLY = new Set(['cuda-agent/coordinator/training/retry.ts']);
-
 describe('test code lives with tests', () => {
   it('has no production file that only tests import (test helpers belong under test/support/)', () => {
     const importers = new Map<string, string[]>();
@@ -123,7 +117,7 @@ describe('test code lives with tests', () => {
     }
     const testOnly = [...productionGraph(graph).keys()].filter((f) => {
       const by = importers.get(f) ?? [];
-      return by.length > 0 && by.every(isTestCode) && !KNOWN_TEST_ONLY.has(f);
+      return by.length > 0 && by.every(isTestCode);
     });
     expect(testOnly).toEqual([]);
   });

@@ -83,14 +83,32 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
   });
   try {
     const prompt = o.baseline === 'cot' ? 'cot' : 'direct';
-    const env = await client.make('FactRecall-v0', { judge: o.judge, prompt, seed: o.seed ?? 0 });
+    // An eval run goes through the test split in the server's order: it may not choose a seed.
+    const env = await client.make('FactRecall-v0', {
+      judge: o.judge,
+      prompt,
+      ...(role === 'eval' ? {} : { seed: o.seed ?? 0 }),
+    });
     const spec = env.spec();
     const size = spec.splits[o.split] ?? 0;
     const total = Math.min(size, o.questions ?? size);
     const settings = { ...o.policy.settings, samples: o.samples, prompt, seed: o.seed ?? 0 };
     const store = await EpisodeStore.open(o.episodesPath, {
       type: 'factrecall-eval',
-      generationKey: fingerprintOf({ settings, dataset: o.dataset, split: o.split }),
+      // Only what decides the answers: not the endpoint's URL (a local server's port changes),
+      // concurrency, deadlines or retries.
+      generationKey: fingerprintOf({
+        model: settings.model,
+        api: settings.api,
+        temperature: settings.temperature,
+        topP: settings.topP,
+        maxTokens: settings.maxTokens,
+        seed: settings.seed,
+        samples: o.samples,
+        prompt,
+        dataset: o.dataset,
+        split: o.split,
+      }),
       fingerprint: spec.fingerprint,
       dataset: o.dataset,
       split: o.split,

@@ -4,7 +4,7 @@
  *
  * - `api: 'chat'` sends the observation's messages to /v1/chat/completions; `'completions'`
  *   renders them as plain text ("System: ...\n\nUser: ...\n\nAnswer:") for base models.
- * - n samples: one request with `n` where the server gives n choices; when it refuses `n`
+ * - n samples: requests with `n` (at most `maxNPerRequest` each) where the server gives n choices; when it refuses `n`
  *   (400 naming n) or returns fewer, the policy falls back to single requests for good.
  * - Retries (408/409/429/5xx, connection errors; capped exponential backoff honouring
  *   retry-after) and the per-request deadline are the openai client's; a concurrency limit
@@ -35,6 +35,11 @@ export interface OpenAiPolicyOptions {
   timeoutMs?: number;
   /** `n` in one request: 'auto' (try, fall back), 'never' (n requests). */
   nPerRequest?: 'auto' | 'never';
+  /**
+   * Most samples per request (default 16): a larger n is sent as several requests, so that no
+   * request outlives fetch's 300 s wait for response headers on a slow local model.
+   */
+  maxNPerRequest?: number;
   /** Injected fetch (tests). */
   fetch?: typeof fetch;
 }
@@ -90,10 +95,24 @@ export class OpenAiPolicy {
     signal?: AbortSignal,
   ): Promise<Sample[]> {
     if (n > 1 && this.useN) {
-      const r = await this.limit(() => this.request(messages, n, signal));
-      if (r.ok && r.samples.length === n) return r.samples;
-      if (!r.ok && !r.refusedN)
-        return Array.from({ length: n }, () => ({ ok: false, error: r.error }) as Sample);
+      const chunk = Math.max(1, this.o.maxNPerRequest ?? 16);
+      const parts = await Promise.all(
+        Array.from({ length: Math.ceil(n / chunk) }, (_, c) => {
+          const size = Math.min(chunk, n - c * chunk);
+          return this.limit(() => this.request(messages, size, signal, c * chunk)).then((r) => ({
+            r,
+            size,
+          }));
+        }),
+      );
+      const refused = parts.some(({ r, size }) => (r.ok ? r.samples.length !== size : r.refusedN));
+      if (!refused) {
+        return parts.flatMap(({ r, size }) =>
+          r.ok
+            ? r.samples
+            : Array.from({ length: size }, () => ({ ok: false, error: r.error }) as Sample),
+        );
+      }
       this.useN = false; // the server ignores or refuses n: one request per sample from now on
     }
     return Promise.all(

@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SqliteCache } from '../../judges/index.ts';
-import { REPO_ROOT } from '../../lib/paths.ts';
+import { cli } from '../../test/support/cli.ts';
 
-const run = promisify(execFile);
-const CLI = join(REPO_ROOT, 'bin', 'factrecall.js');
 const dir = mkdtempSync(join(tmpdir(), 'judge-cli-'));
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd: REPO_ROOT });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
-
-describe('factrecall judge', () => {
+describe('factrecall judge', { timeout: 180_000 }, () => {
   it('eval prints accuracy, kappa and the confusion matrix of each judge against a labels file', async () => {
     const labels = join(dir, 'labels.jsonl');
     const rows = [

@@ -17,6 +17,7 @@ import {
 } from '../../judges/index.ts';
 import { formatRedTeam } from '../../judges/redteam/redteam.ts';
 import { type Progress, progress } from '../../lib/progress.ts';
+import { Rng, seedFrom } from '../../lib/rng.ts';
 import { commandGroup } from './group.ts';
 
 /** Items per judge call during eval (keeps progress moving and memory flat). */
@@ -78,6 +79,7 @@ export function register(program: Command): void {
       'judges to evaluate: exact, contains, llm, panel, or JSON {kind, options}',
       ['exact', 'contains'],
     )
+    .option('--sample <n>', 'a seeded sample of n items per slice (for slow judges)')
     .option('--no-red-team', 'skip the red team')
     .option('--red-team-questions <n>', 'red team on a seeded sample of this many questions')
     .option('--json', 'print the reports as JSON')
@@ -86,6 +88,7 @@ export function register(program: Command): void {
       async (opts: {
         labels?: string[];
         judge: string[];
+        sample?: string;
         redTeam: boolean;
         redTeamQuestions?: string;
         json?: boolean;
@@ -95,6 +98,13 @@ export function register(program: Command): void {
         if (opts.labels) {
           for (const f of opts.labels) slices[basename(f, extname(f))] = await readLabels(f);
         } else Object.assign(slices, await bundledSlices());
+        if (opts.sample !== undefined) {
+          const n = Number(opts.sample);
+          if (!(Number.isInteger(n) && n > 0)) {
+            throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', '--sample must be a positive integer');
+          }
+          for (const [k, items] of Object.entries(slices)) slices[k] = sampleItems(items, n, k);
+        }
         const sample =
           opts.redTeamQuestions === undefined ? undefined : Number(opts.redTeamQuestions);
         if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
@@ -135,6 +145,12 @@ export function register(program: Command): void {
         if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
       },
     );
+}
+
+/** n items of a slice, a pure function of the slice name (same sample on every run). */
+function sampleItems(items: LabelledItem[], n: number, slice: string): LabelledItem[] {
+  if (items.length <= n) return items;
+  return new Rng(seedFrom('judge-eval-sample', slice)).shuffle([...items]).slice(0, n);
 }
 
 /** Every slice's agreement, then the red team. */

@@ -10,9 +10,11 @@ import type { Command } from 'commander';
 import { boardError } from '../../leaderboard/errors.ts';
 import { Store } from '../../leaderboard/store.ts';
 import { writeFileAtomicSync } from '../../lib/files.ts';
+import type { EvalQuota } from '../../protocol/eval-quota.ts';
 import { parseTokens } from '../../protocol/tokens.ts';
 import { commandGroup } from './group.ts';
 import { DEFAULT_DB } from './leaderboard.ts';
+import { parseEvalQuota } from './serve.ts';
 
 function withStore<T>(db: string, fn: (s: Store) => T): T {
   const store = new Store(db);
@@ -24,12 +26,17 @@ function withStore<T>(db: string, fn: (s: Store) => T): T {
 }
 
 /** Add an eval token for `team` to an env server token file (made if absent, mode 0600). */
-export function addEvalToken(file: string, token: string, team: string): void {
-  const entries: Array<{ token: string; role: string; name: string }> = [];
+export function addEvalToken(
+  file: string,
+  token: string,
+  team: string,
+  evalQuota?: EvalQuota,
+): void {
+  const entries: Array<{ token: string; role: string; name: string; evalQuota?: EvalQuota }> = [];
   if (existsSync(file)) {
     for (const t of parseTokens(readFileSync(file, 'utf8'), file)) entries.push({ ...t });
   }
-  entries.push({ token, role: 'eval', name: team });
+  entries.push({ token, role: 'eval', name: team, ...(evalQuota ? { evalQuota } : {}) });
   writeFileAtomicSync(file, `${JSON.stringify({ tokens: entries }, null, 2)}\n`);
   chmodSync(file, 0o600);
 }
@@ -69,23 +76,39 @@ export function register(program: Command): void {
     .option('--team <name>', 'the team the token submits for')
     .option('--admin', 'an admin token (admin routes of the HTTP API)')
     .option('--eval-tokens <file>', "also add it, role eval, to this env server's token file")
+    .option(
+      '--eval-quota <runs/window>',
+      "with --eval-tokens: the env server's quota of complete eval runs for the team (e.g. 5/24h; match the leaderboard's --quota)",
+    )
     .option(...dbOpt)
-    .action((f: { team?: string; admin?: boolean; evalTokens?: string; db: string }) => {
-      if ((f.team === undefined) === (f.admin !== true)) {
-        throw boardError(
-          'FR_ERR_LEADERBOARD_BAD_CONFIG',
-          'pass exactly one of --team NAME and --admin',
+    .action(
+      (f: {
+        team?: string;
+        admin?: boolean;
+        evalTokens?: string;
+        evalQuota?: string;
+        db: string;
+      }) => {
+        if ((f.team === undefined) === (f.admin !== true)) {
+          throw boardError(
+            'FR_ERR_LEADERBOARD_BAD_CONFIG',
+            'pass exactly one of --team NAME and --admin',
+          );
+        }
+        if (f.evalTokens && !f.team) {
+          throw boardError('FR_ERR_LEADERBOARD_BAD_CONFIG', '--eval-tokens goes with --team');
+        }
+        if (f.evalQuota && !f.evalTokens) {
+          throw boardError('FR_ERR_LEADERBOARD_BAD_CONFIG', '--eval-quota goes with --eval-tokens');
+        }
+        const quota = f.evalQuota ? parseEvalQuota(f.evalQuota) : undefined;
+        const tok = withStore(f.db, (s) => s.createToken(f.team ?? null));
+        if (f.evalTokens && f.team) addEvalToken(f.evalTokens, tok.token, f.team, quota);
+        process.stdout.write(
+          `${JSON.stringify({ team: f.team ?? null, admin: f.admin === true, tokenId: tok.id, token: tok.token })}\n`,
         );
-      }
-      if (f.evalTokens && !f.team) {
-        throw boardError('FR_ERR_LEADERBOARD_BAD_CONFIG', '--eval-tokens goes with --team');
-      }
-      const tok = withStore(f.db, (s) => s.createToken(f.team ?? null));
-      if (f.evalTokens && f.team) addEvalToken(f.evalTokens, tok.token, f.team);
-      process.stdout.write(
-        `${JSON.stringify({ team: f.team ?? null, admin: f.admin === true, tokenId: tok.id, token: tok.token })}\n`,
-      );
-    });
+      },
+    );
   token
     .command('revoke <tokenId>')
     .description('revoke a token at once')

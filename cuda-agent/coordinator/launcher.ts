@@ -40,7 +40,7 @@ export interface FindPythonOptions {
   root?: string;
   /** Last-resort interpreter name (default `python3`). */
   fallback?: string;
-  /** Per-candidate probe deadline (default 60 s: importing torch is slow on a busy machine). */
+  /** Per-candidate probe deadline (default 180 s: importing torch took over 60 s on a 2-core machine shared by seven jobs). */
   timeoutMs?: number;
 }
 
@@ -66,7 +66,7 @@ export function pythonCandidates(opts: FindPythonOptions = {}): PythonCandidate[
 }
 
 /** Run one interpreter with the import probe. Never throws. */
-export function probePython(python: string, timeoutMs = 60_000): Promise<ProbeResult> {
+export function probePython(python: string, timeoutMs = 180_000): Promise<ProbeResult> {
   return new Promise((resolve) => {
     execFile(python, ['-c', PROBE], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err) {

@@ -82,7 +82,7 @@ export interface WorkerClientOptions {
   defaultTimeoutMs?: number;
   /** Kill the worker when a call passes its deadline (default true). */
   killOnTimeout?: boolean;
-  /** Deadline for the worker to start and answer `info` (default 120 s). */
+  /** Deadline for the first `info` answer (default 300 s: the worker imports torch, slow on a busy machine). */
   startTimeoutMs?: number;
   /** Every progress notification, whichever call it belongs to. */
   onProgress?: (event: WorkerProgressEvent) => void;
@@ -167,7 +167,7 @@ export class WorkerClient {
     const proc = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new WorkerClient(proc, opts);
     try {
-      client.info = await client.call('info', {}, { timeoutMs: opts.startTimeoutMs ?? 120_000 });
+      client.info = await client.call('info', {}, { timeoutMs: opts.startTimeoutMs ?? 300_000 });
     } catch (e) {
       client.kill();
       throw e;

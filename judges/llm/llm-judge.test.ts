@@ -253,7 +253,8 @@ describe('the llm judge', () => {
     server.setAnswerer(async () => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 20));
+      // Long enough that three requests overlap even on a busy machine.
+      await new Promise((r) => setTimeout(r, 150));
       inFlight--;
       return JSON.stringify({ grade: 'B' });
     });

@@ -31,6 +31,8 @@ import {
   gradingMessages,
   labelOfGrade,
   ONE_WORD_INSTRUCTION,
+  PROMPT_STYLES,
+  type PromptStyle,
   parseOneWordVerdict,
 } from './grading-prompt.ts';
 import { asJudgeError } from './llm-errors.ts';
@@ -59,6 +61,8 @@ export const llmJudgeOptionsSchema = z
     maxTokens: z.number().int().positive().default(16),
     /** 'literal': decide a prediction that is literally a gold alias without a call; 'none'. */
     shortCircuit: z.enum(['literal', 'none']).default('literal'),
+    /** 'full' grading prompt, or 'short' for small local models (grading-prompt.ts). */
+    promptStyle: z.enum(PROMPT_STYLES).default('full'),
     /** SQLite verdict cache file; null for none. Default: .cache/judges/verdicts.sqlite. */
     cachePath: z.string().nullable().optional(),
   })
@@ -93,10 +97,16 @@ export class LlmJudge implements Judge {
   private readonly client: StructuredClient;
   private readonly cache: SqliteCache | undefined;
   private readonly shortCircuit: 'literal' | 'none';
+  private readonly promptStyle: PromptStyle;
   private shortCircuits = 0;
   private failedVerdicts = 0;
 
-  constructor(options: LlmJudgeOptions = {}) {
+  /**
+   * `deps.fetch` replaces the HTTP transport (tests, benchmarks); by default the client's
+   * keep-alive transport (lib/llm/http-fetch.ts). It never changes a verdict, so it is not part
+   * of the fingerprint.
+   */
+  constructor(options: LlmJudgeOptions = {}, deps: { fetch?: typeof fetch } = {}) {
     const parsed = llmJudgeOptionsSchema.safeParse(options);
     if (!parsed.success) {
       throw judgeError('FR_ERR_JUDGE_INVALID_SPEC', `llm options: ${parsed.error.message}`);
@@ -118,11 +128,14 @@ export class LlmJudge implements Judge {
       maxTokens: o.maxTokens,
       responseFormat: o.responseFormat,
       shortCircuit: o.shortCircuit,
+      promptStyle: o.promptStyle,
     });
+    this.promptStyle = o.promptStyle;
     this.shortCircuit = o.shortCircuit;
     this.cache = o.cachePath === null ? undefined : openCache(o.cachePath);
     this.client = new StructuredClient({
       baseURL,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
       model,
       timeoutMs: o.timeoutMs,
@@ -174,7 +187,7 @@ export class LlmJudge implements Judge {
     }
     try {
       const r = await this.client.request({
-        messages: gradingMessages(item),
+        messages: gradingMessages(item, this.promptStyle),
         schema: gradedVerdictSchema,
         schemaName: 'factrecall_verdict',
         text: { instruction: ONE_WORD_INSTRUCTION, parse: parseOneWordVerdict },

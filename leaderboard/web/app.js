@@ -228,7 +228,10 @@ function renderPlot(board) {
 async function load() {
   const status = document.getElementById('status');
   try {
-    const res = await fetch('/v1/board', { headers: { accept: 'application/json' } });
+    // ?round=N shows an earlier round (closed rounds show their private scores).
+    const round = new URLSearchParams(location.search).get('round');
+    const query = round && /^\d+$/.test(round) ? `?round=${round}` : '';
+    const res = await fetch(`/v1/board${query}`, { headers: { accept: 'application/json' } });
     const body = await res.json();
     if (!res.ok) throw new Error(`${body.error?.code}: ${body.error?.message}`);
     body.entries.forEach((e, i) => {
@@ -236,8 +239,19 @@ async function load() {
     });
     state.board = body;
     const r = body.round;
-    document.getElementById('round').textContent =
-      `Round ${r.id}, opened ${r.openedAt}${r.closedAt ? `, closed ${r.closedAt}` : ' (open: private scores hidden)'}. Datasets: ${body.datasets.join(', ')}.`;
+    const line = document.getElementById('round');
+    line.replaceChildren(
+      `Round ${r.id}, opened ${r.openedAt}${r.closedAt ? `, closed ${r.closedAt}` : ' (open: private scores hidden)'}. Datasets: ${body.datasets.join(', ')}. Rounds: `,
+    );
+    for (const other of body.rounds) {
+      const label = `${other.id}${other.closed ? ' (closed)' : ''}`;
+      line.append(
+        other.id === r.id
+          ? el('strong', {}, label)
+          : el('a', { href: `/?round=${other.id}` }, label),
+        ' ',
+      );
+    }
     status.textContent =
       body.entries.length === 0 ? 'No scored submissions yet.' : `${body.entries.length} entries.`;
     render();

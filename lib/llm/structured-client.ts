@@ -44,6 +44,7 @@ import type { ChatMessage } from './chat.ts';
 import { CircuitBreaker, type CircuitBreakerOptions, DEFAULT_BREAKER } from './circuit-breaker.ts';
 import { InFlight } from './coalesce.ts';
 import { llmError } from './errors.ts';
+import { keepAliveFetch } from './http-fetch.ts';
 import {
   DEFAULT_RETRY_POLICY,
   isRetryableStatus,
@@ -83,7 +84,11 @@ export interface StructuredClientOptions {
   /** Reply length cap (tokens). Default 256. */
   maxTokens?: number;
   cache?: StructuredCache;
-  /** Custom fetch (passed to the openai client). */
+  /**
+   * Custom fetch (passed to the openai client). Default: keepAliveFetch (http-fetch.ts), a
+   * keep-alive node:http transport with one socket per concurrent request; `globalThis.fetch`
+   * for the platform's.
+   */
   fetch?: typeof fetch;
 }
 
@@ -202,7 +207,7 @@ export class StructuredClient {
       // Retries are ours: the breaker must see every failure, and parse failures retry too.
       maxRetries: 0,
       timeout: this.timeoutMs,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      fetch: opts.fetch ?? keepAliveFetch({ maxSockets: opts.concurrency ?? 16 }),
     });
   }
 

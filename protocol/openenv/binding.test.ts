@@ -93,7 +93,9 @@ describe('the OpenEnv endpoint (/ws, /health, /schema)', () => {
     const before = server.host.episodeCounts().totals;
     c.ws.send(JSON.stringify({ type: 'close' }));
     expect(await c.closed()).toBe(1000);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect
+      .poll(() => server.host.episodeCounts().totals.closed, { timeout: 5000 })
+      .toBe(before.closed + 1);
     const after = server.host.episodeCounts().totals;
     expect(after.open).toBe(before.open - 1);
     expect(after.closed).toBe(before.closed + 1);
@@ -133,9 +135,13 @@ describe('the OpenEnv endpoint (/ws, /health, /schema)', () => {
     });
     ev.ws.close();
     await ev.closed();
-    await new Promise((r) => setTimeout(r, 100));
-    // The eval run is recorded for the leaderboard, as on the other bindings.
-    expect(await readFile(evalRuns, 'utf8')).toMatch(/"submitter":"openenv"/);
+    // The eval run is recorded for the leaderboard, as on the other bindings (once the
+    // server has seen the close and closed the session's env).
+    const recorded = async () => readFile(evalRuns, 'utf8').catch(() => '');
+    for (let i = 0; i < 100 && !(await recorded()).includes('"submitter":"openenv"'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await recorded()).toMatch(/"submitter":"openenv"/);
 
     const tr = await OpenEnvClient.open(`ws://${base}/ws`);
     const first = await tr.send('reset', { role: 'trainer' });
@@ -163,7 +169,7 @@ describe('the OpenEnv endpoint under the server limits', () => {
         error: { code: 'FR_ERR_PROTO_UNAUTHENTICATED' },
       });
       expect(await bad.closed()).toBe(1008);
-      await new Promise((r) => setTimeout(r, 50));
+      await expect.poll(() => guarded.host.connections, { timeout: 5000 }).toBe(0);
 
       const ok = await OpenEnvClient.open(url);
       expect(
@@ -175,8 +181,9 @@ describe('the OpenEnv endpoint under the server limits', () => {
       // Idle: the server says why, closes, and the open episode ends closed.
       expect((await ok.next()).data.error.code).toBe('FR_ERR_PROTO_IDLE_TIMEOUT');
       expect(await ok.closed()).toBe(1001);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(guarded.host.episodeCounts().totals).toMatchObject({ issued: 1, closed: 1, open: 0 });
+      await expect
+        .poll(() => guarded.host.episodeCounts().totals, { timeout: 5000 })
+        .toMatchObject({ issued: 1, closed: 1, open: 0 });
     } finally {
       await guarded.close();
     }

@@ -127,6 +127,8 @@ describe('keepalive', () => {
       sock.resume();
     }
     expect(ids.size).toBe(24);
+    // Still there a few heartbeats later (pongs flow again once the data is read).
+    await new Promise((r) => setTimeout(r, 400));
     expect(p.ws.readyState).toBe(p.ws.OPEN);
   }, 60_000);
 });
@@ -167,6 +169,27 @@ describe('shutdown', () => {
       answered,
       closed: 200 - answered,
     });
+  });
+});
+
+describe('a connection storm', () => {
+  it('answers every one of 300 clients connecting at once with a hello or a coded refusal, never a bare reset', async () => {
+    const s = await startServer({ maxConnections: 100 });
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, async () => {
+        try {
+          const p = await rawPeer(s.wsUrl);
+          p.send({ id: 'h', type: 'hello', body: HELLO });
+          const r = await p.next();
+          return r.type === 'hello' ? 'hello' : String(r.body.code);
+        } catch (e) {
+          return `uncoded: ${(e as Error).message}`;
+        }
+      }),
+    );
+    const counts: Record<string, number> = {};
+    for (const o of outcomes) counts[o] = (counts[o] ?? 0) + 1;
+    expect(counts).toEqual({ hello: 100, FR_ERR_PROTO_TOO_MANY_CONNECTIONS: 200 });
   });
 });
 

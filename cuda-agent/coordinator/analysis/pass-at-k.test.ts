@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gainByBucket } from './accessibility.ts';
 import { chancePassAtK, meanPassAtK, passAtK, reportedKs } from '../../../lib/pass-at-k.ts';
+import { gainByBucket } from './accessibility.ts';
 
 function binom(n: number, k: number): number {
   let r = 1;

@@ -71,6 +71,7 @@ export function renderLineChart(chart: LineChart): string {
   const sy = (y: number) => m.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(chart.title)}</title>`, // the chart's accessible name
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${m.left + pw / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(chart.title)}</text>`,
   ];

@@ -16,9 +16,10 @@ import {
 } from '../../../env/datasets/factworld/index.ts';
 import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
 import { scoreGold } from '../analysis/gold-prob.ts';
-import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
+import { defaultRunId, phaseTimer } from '../analysis/phase-timer.ts';
 import {
   type GreedyRow,
   type PassAtKRow,
@@ -109,17 +110,9 @@ export async function startRlWorker(
 export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactWorldRunResult> {
   const cfg = opts.train;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const runId = cfg.runId ?? `factworld-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const runId = cfg.runId ?? defaultRunId('factworld');
   const runDir = resolve(cfg.runsDir, runId);
-  const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await f();
-    } finally {
-      timings[name] = (performance.now() - t) / 1000;
-    }
-  };
+  const { timings, timed } = phaseTimer();
 
   const world = generateWorld(opts.organism.world);
   const stats = worldStats(world);

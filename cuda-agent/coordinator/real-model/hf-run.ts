@@ -13,9 +13,10 @@
  */
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
+import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import type { FetchOptions } from '../../../models/index.ts';
 import { gainByBucket } from '../analysis/accessibility.ts';
-import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
+import { defaultRunId, phaseTimer } from '../analysis/phase-timer.ts';
 import { type GreedyRow, type RunReport, writeRunReport } from '../analysis/report.ts';
 import type { TrainConfig } from '../training/config.ts';
 import { connectEnv } from '../training/env-connection.ts';
@@ -86,17 +87,9 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
       'a real-model run needs env.splits (prepared splits) or env.url',
     );
   const beside = opts.besideJudge ?? 'exact';
-  const runId = cfg.runId ?? `hf-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const runId = cfg.runId ?? defaultRunId('hf');
   const runDir = resolve(cfg.runsDir, runId);
-  const timings: Record<string, number> = {};
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await f();
-    } finally {
-      timings[name] = (performance.now() - t) / 1000;
-    }
-  };
+  const { timings, timed } = phaseTimer();
 
   const source = await timed('model fetch', () =>
     resolveModelSource(cfg.worker.model!, { log, ...(opts.fetch ?? {}) }),

@@ -15,7 +15,8 @@ Engines live in a registry (engines.py); ``tiny`` (our word-level GPT, FactWorld
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -110,9 +111,14 @@ class Policy(ABC):
 
 
 class Engine(ABC):
-    """Generation and scoring on the current policy weights."""
+    """Generation and scoring on the current policy weights.
+
+    A colocated engine shares the learner's ``policy``: scoring and loading weights go through
+    it (an engine with its own copy of the weights, like vLLM, overrides both).
+    """
 
     name: str
+    policy: Policy
     score_rows: int | None  # rows per scoring pass (None: a whole request at once)
 
     @abstractmethod
@@ -124,7 +130,6 @@ class Engine(ABC):
     ) -> list[list[Completion]]:
         """For each prompt, ``params.n`` completions (outer list: prompts, inner: samples)."""
 
-    @abstractmethod
     def logprobs(
         self,
         prompts: Sequence[Sequence[int]],
@@ -132,7 +137,21 @@ class Engine(ABC):
         temperature: float = 1.0,
     ) -> list[list[float]]:
         """log p(completion token | prompt, earlier completion tokens), one list per row."""
+        from .scoring import score_in_chunks  # scoring imports this module's Policy
 
-    @abstractmethod
+        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
+
     def load_weights(self, state: Mapping[str, torch.Tensor]) -> None:
-        """Replace the weights generation uses (a colocated engine shares the policy's)."""
+        """Replace the weights generation uses."""
+        self.policy.module.load_state_dict(state)
+
+
+@contextmanager
+def eval_mode(module: torch.nn.Module) -> Iterator[None]:
+    """``module`` in eval mode inside the block, its previous mode restored after."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(was_training)

@@ -3,13 +3,15 @@
 Generation left-pads the prompts of a batch (position ids count real tokens only, the attention
 mask hides the padding), prefills each distinct prompt once keeping only the last position's
 logits, repeats its KV cache for the n samples (a prompt is most of the tokens of a short
-answer, so this saves most of the prefill), then steps with the model's KV cache; each next token is drawn by ``sampling.sample_next`` (T = 1, top-p 1, top-k off
-by default; greedy for evaluation) and its log-prob comes from the same forward pass. A row
+answer, so this saves most of the prefill), then steps with the model's KV cache through
+``decoding.decode``: each next token is drawn by ``sampling.sample_next`` (T = 1, top-p 1, top-k
+off by default; greedy for evaluation) and its log-prob comes from the same forward pass. A row
 stops at any of the tokenizer's stop ids (EOS, end of turn).
 
-Scoring (the learner's view) packs ``left-padded prompt + completion`` so every row's
-completion occupies the same last L positions, and asks the model for the logits of those
-positions only (``logits_to_keep=L``): never (B, T, V) over whole prompts.
+Scoring (the learner's view) gives the logits of completion positions only, never (B, T, V)
+over whole prompts: rows that share a prompt run it once and share its KV cache (gradients
+flow back through it); otherwise rows are packed ``left-padded prompt + completion`` so every
+completion occupies the same last L positions (``logits_to_keep=L``).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from collections.abc import Sequence
 
 import torch
 
-from .engine import ChatTokenizer, Completion, Engine, Policy, SamplingParams
+from .decoding import decode
+from .engine import ChatTokenizer, Completion, Engine, Policy, SamplingParams, eval_mode
 from .errors import BadParamsError
 from .memory import rows_that_fit
-from .sampling import sample_next
-from .scoring import check_lengths, score_in_chunks
+from .scoring import check_lengths
 
 # End-of-turn tokens of common chat templates (ChatML, Llama 3, Phi, OLMo): stops when present.
 END_OF_TURN = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "<end_of_turn>")
@@ -220,40 +222,21 @@ class HFEngine(Engine):
         att = att.repeat_interleave(n, dim=0)  # (B, T)
         next_pos = (pos[:, -1] + 1).repeat_interleave(n, dim=0)  # (B,)
         B = next_logits.shape[0]
-        stop = torch.tensor(self.tok.stop_ids, device=dev)  # (S,)
-        done = torch.zeros(B, dtype=torch.bool, device=dev)
-        tokens, logps, alive = [], [], []
-        for step in range(params.max_new_tokens):
-            tok, lp = sample_next(
-                next_logits, params.temperature, params.top_k, params.top_p, params.greedy, generator
-            )  # (B,), (B,)
-            alive.append(~done)
-            tokens.append(tok)
-            logps.append(lp)
-            done = done | torch.isin(tok, stop)
-            if bool(done.all()) or step == params.max_new_tokens - 1:
-                break
-            att = torch.cat([att, torch.ones(B, 1, dtype=att.dtype, device=dev)], dim=1)  # (B, T+s+1)
+        state = {"att": att, "cache": cache, "pos": next_pos}
+
+        def step(tok: torch.Tensor) -> torch.Tensor:
+            att = torch.cat([state["att"], torch.ones(B, 1, dtype=state["att"].dtype, device=dev)], dim=1)
             out = self.model(
                 input_ids=tok[:, None],
-                attention_mask=att,
-                position_ids=next_pos[:, None],
-                past_key_values=cache,
+                attention_mask=att,  # (B, T + s + 1)
+                position_ids=state["pos"][:, None],
+                past_key_values=state["cache"],
                 use_cache=True,
             )
-            next_logits = out.logits[:, -1, :]  # (B, V)
-            cache = out.past_key_values
-            next_pos = next_pos + 1
-        tok_m = torch.stack(tokens, dim=1).tolist()  # (B, N)
-        lp_m = torch.stack(logps, dim=1).tolist()  # (B, N)
-        alive_m = torch.stack(alive, dim=1).tolist()  # (B, N)
-        result = []
-        for i in range(B):
-            n = sum(alive_m[i])
-            got = tok_m[i][:n]
-            stopped = bool(got) and got[-1] in self.tok.stop_ids
-            result.append(Completion(got, lp_m[i][:n], "stop" if stopped else "length"))
-        return result
+            state["att"], state["cache"], state["pos"] = att, out.past_key_values, state["pos"] + 1
+            return out.logits[:, -1, :]  # (B, V)
+
+        return decode(next_logits, step, params, self.tok.stop_ids, generator)
 
     def generate(self, prompts, params, generator):
         check_lengths(prompts, [params.max_new_tokens] * len(prompts), self.policy.max_length)
@@ -261,19 +244,9 @@ class HFEngine(Engine):
         per_row = self._kv_bytes_per_token() * longest + 4 * len(self.tok) * 3  # cache + logits
         rows = rows_that_fit(per_row, self.policy.device, self.max_batch_rows)
         chunk = max(1, rows // params.n)  # prompts per batch; each brings n rows
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            flat: list[Completion] = []
+        flat: list[Completion] = []
+        with eval_mode(self.model):
             for start in range(0, len(prompts), chunk):
                 part = [list(p) for p in prompts[start : start + chunk]]
                 flat.extend(self._generate_rows(part, params, generator))
-        finally:
-            self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
-
-    def logprobs(self, prompts, completions, temperature=1.0):
-        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
-
-    def load_weights(self, state):
-        self.model.load_state_dict(state)

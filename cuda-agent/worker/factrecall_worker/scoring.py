@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import torch
 
 from .errors import BadParamsError, TooLongError
-from .engine import Policy
+from .engine import Policy, eval_mode
 from .losses import token_logprobs
 
 
@@ -85,16 +85,11 @@ def score_in_chunks(
 ) -> list[list[float]]:
     """``completion_logprobs`` without gradient (eval mode), ``rows`` at a time (None: all at
     once), each row trimmed to its completion."""
-    module = policy.module
-    was_training = module.training
-    module.eval()
     out: list[list[float]] = []
-    try:
+    with eval_mode(policy.module):
         step = rows or max(1, len(prompts))
         for s in range(0, len(prompts), step):
             ps, cs = prompts[s : s + step], completions[s : s + step]
             logp, _ = completion_logprobs(policy, ps, cs, temperature)
             out.extend(row[: len(c)] for row, c in zip(logp.tolist(), cs, strict=True))
-    finally:
-        module.train(was_training)
     return out

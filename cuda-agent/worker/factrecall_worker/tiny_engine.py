@@ -15,10 +15,10 @@ from collections.abc import Sequence
 
 import torch
 
-from .engine import Completion, Engine, Policy, SamplingParams
+from .decoding import decode
+from .engine import Completion, Engine, Policy, SamplingParams, eval_mode
 from .model import TinyGPT
-from .sampling import sample_next
-from .scoring import check_lengths, pack_right, score_in_chunks
+from .scoring import check_lengths, pack_right
 
 
 class TinyPolicy(Policy):
@@ -89,56 +89,22 @@ class TinyEngine(Engine):
         B = idx.shape[0]
         positions = (valid.long().cumsum(dim=1) - 1).clamp(min=0)  # (B, T)
         logits, cache = self.model(idx, positions, prefill_mask(valid))  # (B, T, V)
-        next_logits = logits[:, -1, :]  # (B, V)
-        next_pos = positions[:, -1] + 1  # (B,)
-        stop = torch.tensor(self.stop_ids, device=device)  # (S,)
-        done = torch.zeros(B, dtype=torch.bool, device=device)  # (B,)
-        tokens: list[torch.Tensor] = []
-        logps: list[torch.Tensor] = []
-        alive: list[torch.Tensor] = []
-        for step in range(params.max_new_tokens):
-            tok, lp = sample_next(
-                next_logits, params.temperature, params.top_k, params.top_p, params.greedy, generator
-            )  # (B,), (B,)
-            alive.append(~done)
-            tokens.append(tok)
-            logps.append(lp)
-            done = done | torch.isin(tok, stop)
-            if bool(done.all()) or step == params.max_new_tokens - 1:
-                break
-            valid = torch.cat([valid, torch.ones(B, 1, dtype=torch.bool, device=device)], dim=1)
+        state = {"valid": valid, "cache": cache, "pos": positions[:, -1] + 1}  # pos: (B,)
+
+        def step(tok: torch.Tensor) -> torch.Tensor:
+            valid = torch.cat([state["valid"], torch.ones(B, 1, dtype=torch.bool, device=device)], dim=1)
             step_mask = valid[:, None, None, :]  # (B, 1, 1, K)
-            logits, cache = self.model(tok[:, None], next_pos[:, None], step_mask, cache)  # (B, 1, V)
-            next_logits = logits[:, -1, :]  # (B, V)
-            next_pos = next_pos + 1
-        out: list[Completion] = []
-        if not tokens:
-            return [Completion([], [], "length") for _ in rows]
-        tok_m = torch.stack(tokens, dim=1).tolist()  # (B, N)
-        lp_m = torch.stack(logps, dim=1).tolist()  # (B, N)
-        alive_m = torch.stack(alive, dim=1).tolist()  # (B, N)
-        for i in range(B):
-            n = sum(alive_m[i])
-            ids = tok_m[i][:n]
-            stopped = bool(ids) and ids[-1] in self.stop_ids
-            out.append(Completion(ids, lp_m[i][:n], "stop" if stopped else "length"))
-        return out
+            logits, state["cache"] = self.model(tok[:, None], state["pos"][:, None], step_mask, state["cache"])
+            state["valid"], state["pos"] = valid, state["pos"] + 1
+            return logits[:, -1, :]  # (B, V)
+
+        return decode(logits[:, -1, :], step, params, self.stop_ids, generator)
 
     def generate(self, prompts, params, generator):
         check_lengths(prompts, [params.max_new_tokens] * len(prompts), self.model.cfg.block_size)
         rows = [list(p) for p in prompts for _ in range(params.n)]
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            flat: list[Completion] = []
+        flat: list[Completion] = []
+        with eval_mode(self.model):
             for start in range(0, len(rows), self.max_batch_rows):
                 flat.extend(self._generate_rows(rows[start : start + self.max_batch_rows], params, generator))
-        finally:
-            self.model.train(was_training)
         return [flat[i * params.n : (i + 1) * params.n] for i in range(len(prompts))]
-
-    def logprobs(self, prompts, completions, temperature=1.0):
-        return score_in_chunks(self.policy, prompts, completions, temperature, self.score_rows)
-
-    def load_weights(self, state):
-        self.model.load_state_dict(state)

@@ -1,6 +1,6 @@
 """A real HTTP server on 127.0.0.1 (port 0) speaking the OpenAI Chat Completions wire format
 as the server's LLM judge sees it: every grading request gets a schema-valid verdict
-("incorrect"), except the first ``fail_first`` requests, which get HTTP 400 (not retried by
+(grade "B", incorrect, in the judge's A/B/C verdict schema), except the first ``fail_first`` requests, which get HTTP 400 (not retried by
 the judge: the episode ends ``judge_failed`` with reward null)."""
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _handler(judge: FakeJudge):
                 body = json.dumps({"error": {"message": "injected judge failure", "type": "invalid_request_error"}})
                 self.send_response(400)
             else:
-                verdict = json.dumps({"reasoning": "does not match the gold answers", "verdict": "incorrect"})
+                verdict = json.dumps({"grade": "B"})
                 body = json.dumps({
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "fake-judge",
                     "choices": [{"index": 0, "finish_reason": "stop",
