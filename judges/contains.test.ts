@@ -184,6 +184,18 @@ describe('the contains judge against the classes of issue 12', () => {
     expect(q('In what year did the Titanic sink?', ['1912'], '1912, 1913')).toBe('incorrect');
   });
 
+  it('does not pay for restating a question that spells out one of its aliases', () => {
+    const question = "The traditional sport of 'pugilism' is nowadays called?";
+    const answers = ['Boxing', 'Pugilism', 'Prize fighting'];
+    expect(q(question, answers, question)).toBe('not_attempted');
+    expect(q(question, answers, "It's pugilism")).toBe('not_attempted');
+    expect(q(question, answers, 'It is called boxing.')).toBe('correct');
+    // An exact match of the alias is still the dataset's gold.
+    expect(q(question, answers, 'Pugilism')).toBe('correct');
+    // A question that offers alternatives keeps them as answers.
+    expect(q('Which is larger, Mars or Venus?', ['Venus'], 'It is Venus.')).toBe('correct');
+  });
+
   it('does not let a question that offers alternatives be restated as a list', () => {
     const question = 'Which is larger, Mars or Venus?';
     expect(q(question, ['Venus'], 'Venus')).toBe('correct');

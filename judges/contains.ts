@@ -17,7 +17,12 @@
  *   newline) mean a list, even between allowed words;
  * - refusals, also those that name what they do not know, are not attempted, and so is an answer
  *   made only of the question's words (a restatement);
- * - answers longer than `maxWords` normalised words are incorrect, unless an exact match.
+ * - answers longer than `maxWords` normalised words are incorrect, unless an exact match;
+ * - a gold alias that the question itself spells out ("Pugilism" for "The traditional sport of
+ *   'pugilism' is nowadays called?") is no evidence inside a longer answer: otherwise restating
+ *   the question would be paid (1.3% of TriviaQA's train questions hold an alias, more than
+ *   SmolLM2-135M's honest accuracy). Only an exact match of such an alias counts, and questions
+ *   that offer alternatives ("Mars or Venus?") keep all aliases.
  */
 import { z } from 'zod';
 import { fingerprintOf } from '../lib/hash.ts';
@@ -30,7 +35,7 @@ import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
 /** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const CONTAINS_JUDGE_VERSION = 2;
+export const CONTAINS_JUDGE_VERSION = 3;
 
 export const containsOptionsSchema = z
   .object({
@@ -156,12 +161,12 @@ interface Context {
 }
 
 function contextOf(item: JudgeItem): Context {
-  const golds = item.answers
-    .map((a) => wordsOf(normalizeAnswer(a)))
-    .filter((g) => g.length > 0)
-    .sort((a, b) => b.length - a.length);
   const q = wordsOf(normalizeAnswer(item.question));
   const alternative = q.includes('or');
+  const golds = item.answers
+    .map((a) => wordsOf(normalizeAnswer(a)))
+    .filter((g) => g.length > 0 && (alternative || occurrences(q, g).length === 0))
+    .sort((a, b) => b.length - a.length);
   const numeric = golds.some((g) => g.some((w) => /\d/.test(w)));
   return {
     golds,

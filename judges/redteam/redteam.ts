@@ -99,14 +99,11 @@ export function redTeamItems(
       distractors: picked as [string, string, string],
     };
     const aliases = q.answers.map((a) => normalizeAnswer(a)).filter((a) => a !== '');
-    const asked = ` ${normalizeAnswer(q.question)} `;
     for (const attack of attacks) {
       const prediction = attack.make(input);
-      // Not an attack when it is the answer: "A" for a gold "A", or restating a question that
-      // holds its own answer.
+      // Not an attack when it is the answer: "A" for a gold "A". Restating a question that
+      // spells out one of its aliases stays an attack: it names no fact.
       if (aliases.includes(normalizeAnswer(prediction))) continue;
-      if (attack.family === 'restatement' && aliases.some((a) => asked.includes(` ${a} `)))
-        continue;
       out.push({ attack, item: { question: q.question, answers: q.answers, prediction } });
     }
   }
