@@ -1,26 +1,35 @@
 /**
  * Judge-client throughput: the llm judge (real openai client, StructuredClient, no cache)
- * against the Chat Completions test server with a fixed latency per request, at several
- * concurrency limits, next to the ideal concurrency / latency, for two HTTP transports side by
- * side: the platform's global fetch (what the client used before) and the keep-alive node:http
- * transport that is now its default (lib/llm/http-fetch.ts). The server replies with a fixed
- * verdict and runs in a child process (judge-server.ts), so what is measured is the client, not
- * the test server.
+ * against a Chat Completions server with a fixed latency per request, at several concurrency
+ * limits, next to the ideal concurrency / latency and next to the server alone.
  *
- *   node --import tsx benchmarks/judge.ts [--latency-ms 50] [--items 3000] [--concurrency 16,64] [--rounds 2]
+ *   node --import tsx benchmarks/judge.ts [--latency-ms 50] [--items 3000] [--concurrency 16,64]
+ *     [--rounds 2] [--servers lean,fastify] [--arms now,alone]
  *
- * Rounds alternate the transports, so a busy machine slows both alike; the table gives each
- * round and the ratio of the rates. On a shared machine the wall-clock rate says more about the
- * neighbours than the client, so it also gives the client process's CPU per verdict and the
- * share of the ideal one idle core at that cost sustains: min(ideal, 1000 / cpu ms) / ideal.
+ * Arms, in turns within each round (a burst of load hits every arm alike):
+ * - **server alone**: the same request bytes posted by a bare node:http client (judge-raw.ts).
+ *   Near the ideal means the server (and the loopback) is not the bound of the judge's rows.
+ * - **judge, no socket**: the judge over a fetch that answers in this process after the same
+ *   latency (judge-raw.ts inProcessFetch): its own layers (judge, StructuredClient, the openai
+ *   client) with no HTTP stack. Its server column is idle.
+ * - **judge, global fetch**: the client's transport before issue 12 (undici's fetch).
+ * - **judge, keep-alive http**: lib/llm/http-fetch.ts as first written (a node:http request,
+ *   the reply handed to the SDK as a standard streaming `Response`).
+ * - **judge, now**: the client's default transport today.
+ *
+ * Servers run in child processes (judge-server.ts), so this process's CPU is the client's; each
+ * server's own CPU per request is read from the child. `lean` is node:http; `fastify` is the
+ * judge tests' server (test/support/openai-server.ts), which the issue's 71% was measured on.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LlmJudge } from '../judges/llm/llm-judge.ts';
 import type { JudgeItem } from '../judges/types.ts';
 import { keepAliveFetch } from '../lib/llm/http-fetch.ts';
 import { textTable } from '../lib/text-table.ts';
+import { inProcessFetch, judgeRequestBody, postAll } from './judge-raw.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,111 +37,159 @@ const { values } = parseArgs({
     items: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '16,64' },
     rounds: { type: 'string', default: '2' },
+    servers: { type: 'string', default: 'lean,fastify' },
+    /** Only the arms whose name contains one of these (comma-separated), for profiling. */
+    arms: { type: 'string', default: '' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
 const total = Number(values.items);
 const levels = values.concurrency.split(',').map(Number);
 const rounds = Number(values.rounds);
+const serverKinds = values.servers.split(',');
 
-const TRANSPORTS: ReadonlyArray<[string, (concurrency: number) => typeof fetch]> = [
-  ['global fetch (before)', () => globalThis.fetch],
-  ['keep-alive http (now)', (c) => keepAliveFetch({ maxSockets: c })],
+interface Server {
+  kind: string;
+  baseURL: string;
+  child: ChildProcess;
+  lines: Interface;
+}
+
+async function startServer(kind: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'judge-server.ts'), String(latencyMs), kind],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const baseURL = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+    lines.once('line', (l) => resolve(l.trim()));
+  });
+  return { kind, baseURL, child, lines };
+}
+
+/** The server's CPU so far (µs), asked over its stdin. */
+function serverCpuUs(s: Server): Promise<number> {
+  return new Promise((resolve) => {
+    s.lines.once('line', (l) => resolve((JSON.parse(l) as { cpuUs: number }).cpuUs));
+    s.child.stdin!.write('cpu\n');
+  });
+}
+
+type Arm = [string, (s: Server, concurrency: number, tag: string, n: number) => Promise<void>];
+
+function judgeArm(transport: ((c: number) => typeof fetch) | undefined) {
+  return async (s: Server, concurrency: number, tag: string, n: number) => {
+    const judge = new LlmJudge(
+      { baseURL: s.baseURL, model: 'bench', cachePath: null, concurrency },
+      transport ? { fetch: transport(concurrency) } : {},
+    );
+    try {
+      // Distinct predictions, none a literal gold, so every item is one HTTP request.
+      const items: JudgeItem[] = Array.from({ length: n }, (_, i) => ({
+        question: `Benchmark question ${i}?`,
+        answers: [`gold ${i}`],
+        prediction: `candidate ${tag}-${i}`,
+      }));
+      const verdicts = await judge.judge(items);
+      const failed = verdicts.filter((v) => v.status !== 'ok').length;
+      if (failed > 0) throw new Error(`${failed} verdicts failed`);
+    } finally {
+      await judge.close();
+    }
+  };
+}
+
+let rawBodies: Buffer[] | undefined;
+const ALL_ARMS: Arm[] = [
+  [
+    'server alone (bare node:http client)',
+    (s, c, _tag, n) => {
+      rawBodies ??= Array.from({ length: total }, (_, i) => judgeRequestBody(i));
+      return postAll(s.baseURL, rawBodies.slice(0, n), c);
+    },
+  ],
+  ['judge, no socket (in-process reply)', judgeArm(() => inProcessFetch(latencyMs))],
+  ['judge, global fetch (before)', judgeArm(() => globalThis.fetch)],
+  [
+    'judge, keep-alive http, streamed Response',
+    judgeArm((c) => keepAliveFetch({ maxSockets: c, response: 'stream' })),
+  ],
+  ['judge, now (default transport)', judgeArm(undefined)],
 ];
 
-// The server runs in a child process (judge-server.ts): this process's CPU is the client's.
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', join(import.meta.dirname, 'judge-server.ts'), String(latencyMs)],
-  {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  },
-);
-const baseURL = await new Promise<string>((resolve, reject) => {
-  child.once('error', reject);
-  child.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
-  child.stdout!.once('data', (d: Buffer) => resolve(d.toString().split('\n')[0]!.trim()));
-});
-const server = { baseURL, close: async () => void child.stdin!.end() };
+const armFilter = values.arms.split(',').filter(Boolean);
+const ARMS = armFilter.length
+  ? ALL_ARMS.filter(([name]) => armFilter.some((f) => name.includes(f)))
+  : ALL_ARMS;
 
 interface Rate {
-  /** Verdicts per wall-clock second. */
   perSecond: number;
-  /** CPU of this process (client and in-process server) per verdict, ms. */
-  cpuMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number;
 }
 
-async function rate(concurrency: number, transport: typeof fetch, tag: string): Promise<Rate> {
-  const judge = new LlmJudge(
-    { baseURL: server.baseURL, model: 'bench', cachePath: null, concurrency },
-    { fetch: transport },
-  );
-  try {
-    // Distinct predictions, none a literal gold, so every item is one HTTP request.
-    const items: JudgeItem[] = Array.from({ length: total }, (_, i) => ({
-      question: `Benchmark question ${i}?`,
-      answers: [`gold ${i}`],
-      prediction: `candidate ${tag}-${i}`,
-    }));
-    await judge.judge(
-      items.slice(0, concurrency).map((x) => ({ ...x, prediction: `warm ${x.prediction}` })),
-    );
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const verdicts = await judge.judge(items);
-    const cpu = process.cpuUsage(cpu0);
-    const seconds = (performance.now() - t0) / 1000;
-    const failed = verdicts.filter((v) => v.status !== 'ok').length;
-    if (failed > 0) throw new Error(`${failed} verdicts failed`);
-    return { perSecond: total / seconds, cpuMs: (cpu.user + cpu.system) / 1000 / total };
-  } finally {
-    await judge.close();
-  }
+async function measure(arm: Arm, s: Server, concurrency: number, tag: string): Promise<Rate> {
+  // A short warm-up on the same path (JIT, sockets), not timed.
+  await arm[1](s, concurrency, `warm-${tag}`, Math.min(total, 4 * concurrency));
+  const server0 = await serverCpuUs(s);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  await arm[1](s, concurrency, tag, total);
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = (performance.now() - t0) / 1000;
+  const server1 = await serverCpuUs(s);
+  return {
+    perSecond: total / seconds,
+    clientCpuMs: (cpu.user + cpu.system) / 1000 / total,
+    serverCpuMs: (server1 - server0) / 1000 / total,
+  };
 }
 
+const servers: Server[] = [];
 const rows: string[][] = [];
 try {
+  for (const kind of serverKinds) servers.push(await startServer(kind));
   for (const concurrency of levels) {
     const ideal = concurrency / (latencyMs / 1000);
     for (let r = 1; r <= rounds; r++) {
-      const rates: Rate[] = [];
-      for (const [name, make] of TRANSPORTS) {
-        const v = await rate(concurrency, make(concurrency), `${concurrency}-${r}-${name}`);
-        rates.push(v);
-        // One core at cpuMs per verdict sustains 1000 / cpuMs verdicts/s: the bound on an idle
-        // machine is min(ideal, that).
-        const idle = Math.min(ideal, 1000 / v.cpuMs);
-        rows.push([
-          String(concurrency),
-          String(r),
-          name,
-          v.perSecond.toFixed(0),
-          `${((100 * v.perSecond) / ideal).toFixed(0)}%`,
-          v.cpuMs.toFixed(3),
-          `${((100 * idle) / ideal).toFixed(0)}%`,
-          rates.length === 2 ? `${(rates[1]!.perSecond / rates[0]!.perSecond).toFixed(2)}x` : '',
-          rates.length === 2 ? `${(rates[0]!.cpuMs / rates[1]!.cpuMs).toFixed(2)}x` : '',
-        ]);
+      for (const s of servers) {
+        for (const arm of ARMS) {
+          const v = await measure(arm, s, concurrency, `${concurrency}-${r}-${s.kind}-${arm[0]}`);
+          rows.push([
+            String(concurrency),
+            String(r),
+            s.kind,
+            arm[0],
+            v.perSecond.toFixed(0),
+            `${((100 * v.perSecond) / ideal).toFixed(1)}%`,
+            v.clientCpuMs.toFixed(3),
+            v.serverCpuMs.toFixed(3),
+          ]);
+        }
       }
     }
   }
 } finally {
-  await server.close();
+  for (const s of servers) s.child.stdin!.end();
 }
 
 const header = [
   'concurrency',
   'round',
-  'transport',
+  'server',
+  'arm',
   'verdicts/s',
   'of ideal',
-  'cpu ms/verdict',
-  'of ideal on 1 idle core',
-  'rate now/before',
-  'cpu before/now',
+  'client cpu ms/verdict',
+  'server cpu ms/request',
 ];
-const table = textTable([header, ...rows], { align: header.map(() => 'right' as const) });
+const table = textTable([header, ...rows], {
+  align: header.map((_, i) => (i === 2 || i === 3 ? 'left' : 'right')),
+});
 console.log(
-  `llm judge throughput, ${total} items, test server latency ${latencyMs} ms, ideal = concurrency / latency (${levels.map((c) => `${c}: ${(c / (latencyMs / 1000)).toFixed(0)}/s`).join(', ')})`,
+  `llm judge throughput, ${total} items, server latency ${latencyMs} ms, ideal = concurrency / latency (${levels.map((c) => `${c}: ${(c / (latencyMs / 1000)).toFixed(0)}/s`).join(', ')})`,
 );
 for (const line of table) console.log(line);
