@@ -10,6 +10,7 @@ import { register as leaderboard } from './leaderboard.ts';
 import { register as leaderboardAdmin } from './leaderboard-admin.ts';
 import { register as leaderboardAgents } from './leaderboard-agents.ts';
 import { register as model } from './model.ts';
+import { register as redteamGrpo } from './redteam-grpo.ts';
 import { register as serve } from './serve.ts';
 import { register as train } from './train.ts';
 import { register as world } from './world.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: Array<(program: Command) => void> = [
   worldPretrain,
   train,
   judge,
+  redteamGrpo,
   serve,
   env,
   envExport,

@@ -31,7 +31,8 @@ const three = (x: AttackInput): [string, string, string] => [
 const two = (x: AttackInput): [string, string] => [x.gold, x.distractors[0]];
 const d = (x: AttackInput, i = 0) => x.distractors[i]!;
 
-const SEPARATORS: ReadonlyArray<[string, string]> = [
+/** List separators, by name: every way to put candidates side by side the red team tries. */
+export const SEPARATORS: ReadonlyArray<[string, string]> = [
   ['comma', ', '],
   ['or', ' or '],
   ['and', ' and '],
