@@ -100,6 +100,8 @@ export class LlmJudge implements Judge {
   private readonly promptStyle: PromptStyle;
   private shortCircuits = 0;
   private failedVerdicts = 0;
+  /** Items in progress at once (see judge()). */
+  private readonly window: number;
 
   /**
    * `deps.fetch` replaces the HTTP transport (tests, benchmarks); by default the client's
@@ -132,6 +134,7 @@ export class LlmJudge implements Judge {
     });
     this.promptStyle = o.promptStyle;
     this.shortCircuit = o.shortCircuit;
+    this.window = 2 * o.concurrency;
     this.cache = o.cachePath === null ? undefined : openCache(o.cachePath);
     this.client = new StructuredClient({
       baseURL,
@@ -168,7 +171,27 @@ export class LlmJudge implements Judge {
   ): Promise<Verdict[]> {
     assertValidItems(items);
     throwIfCancelled(opts.signal);
-    return Promise.all(items.map((item) => this.judgeOne(item, opts.signal)));
+    // At most `window` items in progress (twice the HTTP concurrency, so requests sleeping on a
+    // retry backoff do not leave the HTTP slots idle), not every item of the batch at once:
+    // starting them all built every item's prompt and request up front and kept them alive
+    // until their turn, and on the judge benchmark (3,000 items, concurrency 64) the young
+    // generation then held thousands of live requests, with a scavenge every few dozen
+    // verdicts and a mark-compact of ~70 ms in a 3-second run. Verdicts keep the items' order.
+    const out = new Array<Verdict>(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const i = next++;
+        try {
+          out[i] = await this.judgeOne(items[i]!, opts.signal);
+        } catch (e) {
+          next = items.length; // cancelled: start nothing more
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.window, items.length) }, worker));
+    return out;
   }
 
   private async judgeOne(item: JudgeItem, signal: AbortSignal | undefined): Promise<Verdict> {
