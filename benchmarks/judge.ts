@@ -9,6 +9,9 @@
  * Arms, in turns within each round (a burst of load hits every arm alike):
  * - **server alone**: the same request bytes posted by a bare node:http client (judge-raw.ts).
  *   Near the ideal means the server (and the loopback) is not the bound of the judge's rows.
+ * - **transport alone**: the same bytes through the client's keep-alive fetch
+ *   (lib/llm/http-fetch.ts), with the headers the openai client sends, each reply parsed: what
+ *   the transport adds to the bare client.
  * - **judge, no socket**: the judge over a fetch that answers in this process after the same
  *   latency (judge-raw.ts inProcessFetch): its own layers (judge, StructuredClient, the openai
  *   client) with no HTTP stack. Its server column is idle.
@@ -22,12 +25,15 @@
  * judge tests' server (test/support/openai-server.ts), which the issue's 71% was measured on.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LlmJudge } from '../judges/llm/llm-judge.ts';
 import type { JudgeItem } from '../judges/types.ts';
 import { keepAliveFetch } from '../lib/llm/http-fetch.ts';
+import { SqliteCache } from '../lib/llm/sqlite-cache.ts';
 import { textTable } from '../lib/text-table.ts';
 import { inProcessFetch, judgeRequestBody, postAll } from './judge-raw.ts';
 
@@ -80,10 +86,13 @@ function serverCpuUs(s: Server): Promise<number> {
 
 type Arm = [string, (s: Server, concurrency: number, tag: string, n: number) => Promise<void>];
 
-function judgeArm(transport: ((c: number) => typeof fetch) | undefined) {
+const tmp = mkdtempSync(join(tmpdir(), 'fr-judge-bench-'));
+
+function judgeArm(transport: ((c: number) => typeof fetch) | undefined, cache = false) {
   return async (s: Server, concurrency: number, tag: string, n: number) => {
+    const cachePath = cache ? join(tmp, `${tag.replace(/[^\w-]/g, '_')}.sqlite`) : null;
     const judge = new LlmJudge(
-      { baseURL: s.baseURL, model: 'bench', cachePath: null, concurrency },
+      { baseURL: s.baseURL, model: 'bench', cachePath, concurrency },
       transport ? { fetch: transport(concurrency) } : {},
     );
     try {
@@ -103,12 +112,45 @@ function judgeArm(transport: ((c: number) => typeof fetch) | undefined) {
 }
 
 let rawBodies: Buffer[] | undefined;
+/** The headers the openai client sends with a chat request (as of openai 6.x). */
+const SDK_LIKE_HEADERS = new Headers({
+  accept: 'application/json',
+  'content-type': 'application/json',
+  'user-agent': 'OpenAI/JS 6.49.0',
+  'x-stainless-retry-count': '0',
+  'x-stainless-timeout': '30',
+  'x-stainless-lang': 'js',
+  'x-stainless-package-version': '6.49.0',
+  'x-stainless-os': 'Linux',
+  'x-stainless-arch': 'x64',
+  'x-stainless-runtime': 'node',
+  'x-stainless-runtime-version': process.version,
+  authorization: 'Bearer no-key',
+});
 const ALL_ARMS: Arm[] = [
   [
     'server alone (bare node:http client)',
     (s, c, _tag, n) => {
       rawBodies ??= Array.from({ length: total }, (_, i) => judgeRequestBody(i));
       return postAll(s.baseURL, rawBodies.slice(0, n), c);
+    },
+  ],
+  [
+    'transport alone (keep-alive fetch, same bytes)',
+    async (s, c, _tag, n) => {
+      rawBodies ??= Array.from({ length: total }, (_, i) => judgeRequestBody(i));
+      const f = keepAliveFetch({ maxSockets: c });
+      const url = `${s.baseURL}/chat/completions`;
+      let next = 0;
+      const worker = async () => {
+        while (next < n) {
+          const body = rawBodies![next++]!;
+          const res = await f(url, { method: 'POST', headers: SDK_LIKE_HEADERS, body });
+          if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+          await res.json();
+        }
+      };
+      await Promise.all(Array.from({ length: c }, worker));
     },
   ],
   ['judge, no socket (in-process reply)', judgeArm(() => inProcessFetch(latencyMs))],
@@ -118,6 +160,7 @@ const ALL_ARMS: Arm[] = [
     judgeArm((c) => keepAliveFetch({ maxSockets: c, response: 'stream' })),
   ],
   ['judge, now (default transport)', judgeArm(undefined)],
+  ['judge, now, with the SQLite verdict cache', judgeArm(undefined, true)],
 ];
 
 const armFilter = values.arms.split(',').filter(Boolean);
@@ -176,6 +219,32 @@ try {
   for (const s of servers) s.child.stdin!.end();
 }
 
+/**
+ * The verdict cache's writes alone: `total` entries written one transaction each (what every
+ * set did before batching) and batched (one transaction per loop turn, what it does now), in
+ * turns. Event-loop ms per entry: the time the judge's loop is blocked per verdict.
+ */
+function cacheWrites(batched: boolean, r: number): number {
+  const c = new SqliteCache(join(tmp, `writes-${batched}-${r}.sqlite`));
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    c.set('bench', `key-${i}`, { grade: 'B' });
+    if (!batched) c.flush();
+    else if (i % 64 === 63) c.flush(); // a loop turn's worth of verdicts
+  }
+  c.flush();
+  const ms = (performance.now() - t0) / total;
+  c.close();
+  return ms;
+}
+const cacheRows: string[][] = [];
+for (let r = 1; r <= rounds; r++) {
+  const one = cacheWrites(false, r);
+  const batched = cacheWrites(true, r);
+  cacheRows.push([String(r), one.toFixed(4), batched.toFixed(4), `${(one / batched).toFixed(1)}x`]);
+}
+rmSync(tmp, { recursive: true, force: true });
+
 const header = [
   'concurrency',
   'round',
@@ -193,3 +262,12 @@ console.log(
   `llm judge throughput, ${total} items, server latency ${latencyMs} ms, ideal = concurrency / latency (${levels.map((c) => `${c}: ${(c / (latencyMs / 1000)).toFixed(0)}/s`).join(', ')})`,
 );
 for (const line of table) console.log(line);
+console.log('');
+console.log(
+  `verdict cache writes, ${total} entries, event-loop ms per entry (batched: 64 per transaction)`,
+);
+for (const line of textTable(
+  [['round', 'one transaction each (before)', 'batched (now)', 'before/now'], ...cacheRows],
+  { align: ['right', 'right', 'right', 'right'] },
+))
+  console.log(line);

@@ -190,7 +190,13 @@ export class LlmJudge implements Judge {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.window, items.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.window, items.length) }, worker));
+    } finally {
+      // A batch's verdicts are in the cache file when judge() returns (another process, or
+      // another judge on the same file, sees them), not one loop turn later.
+      this.cache?.flush();
+    }
     return out;
   }
 

@@ -32,6 +32,23 @@ function writer(path: string, tag: string, n: number): Promise<number> {
 }
 
 describe('the SQLite cache', () => {
+  it('sees its own writes at once and writes them in one batch on the next loop turn', async () => {
+    const path = join(dir, 'batched.sqlite');
+    const a = new SqliteCache(path);
+    const b = new SqliteCache(path);
+    for (let i = 0; i < 50; i++) a.set('ns', `k${i}`, { i });
+    expect(a.get('ns', 'k7')).toEqual({ i: 7 });
+    expect(b.get('ns', 'k7')).toBeUndefined(); // not in the file yet
+    await new Promise((r) => setImmediate(r));
+    expect(b.get('ns', 'k7')).toEqual({ i: 7 });
+    a.set('ns', 'late', 1);
+    a.flush();
+    expect(b.get('ns', 'late')).toBe(1);
+    expect(a.writeErrors).toBe(0);
+    a.close();
+    b.close();
+  });
+
   it('keeps values across a close and reopen, per namespace', () => {
     const path = join(dir, 'reopen.sqlite');
     const a = new SqliteCache(path);

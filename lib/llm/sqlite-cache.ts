@@ -6,6 +6,15 @@
  * model, prompt or settings means a new namespace, so stale answers are never returned.
  * WAL mode lets readers run alongside one writer; a busy timeout makes concurrent writers from
  * several processes wait their turn instead of failing.
+ *
+ * Writes are batched: `set` queues the entry (a `get` in this process sees it at once) and the
+ * queue is written in one transaction on the next turn of the event loop (setImmediate), by
+ * `flush()`, or on `close()`. One INSERT per transaction cost ~0.08 ms of the event loop per
+ * verdict (commit and WAL append), a tenth of the loop at the judge benchmark's 1,280 verdicts/s;
+ * one transaction per loop turn spreads that over every verdict that arrived in it. A process
+ * that dies loses at most one turn's entries (values already returned to their callers; the
+ * next run asks again). A batch that fails to write (disk full, a lock held past the busy
+ * timeout) is counted in `writeErrors` and dropped, never thrown into an unrelated callback.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -27,6 +36,13 @@ export class SqliteCache {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string, string], { value: string }>;
   private readonly setStmt: Database.Statement<[string, string, string, number]>;
+  private readonly insertMany: (rows: Array<[string, string, string, number]>) => void;
+  /** Entries not yet written, by namespace + NUL + key. */
+  private readonly pending = new Map<string, [string, string, string, number]>();
+  private flushScheduled = false;
+  /** Batches that failed to write (their entries are not in the file). */
+  writeErrors = 0;
+  lastWriteError: Error | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -58,6 +74,10 @@ export class SqliteCache {
       this.setStmt = this.db.prepare(
         'INSERT OR REPLACE INTO entries (namespace, key, value, created_at) VALUES (?, ?, ?, ?)',
       );
+      const stmt = this.setStmt;
+      this.insertMany = this.db.transaction((rows: Array<[string, string, string, number]>) => {
+        for (const r of rows) stmt.run(...r);
+      });
     } catch (e) {
       // Opening can succeed on a file that is not a database; do not leave its handle open.
       if (db?.open) db.close();
@@ -67,17 +87,42 @@ export class SqliteCache {
 
   /** The stored value, or undefined (also for a row that is not valid JSON). */
   get(namespace: string, key: string): unknown | undefined {
-    const row = this.getStmt.get(namespace, key);
-    if (!row) return undefined;
+    const queued = this.pending.get(`${namespace}\u0000${key}`);
+    const text = queued ? queued[2] : this.getStmt.get(namespace, key)?.value;
+    if (text === undefined) return undefined;
     try {
-      return JSON.parse(row.value) as unknown;
+      return JSON.parse(text) as unknown;
     } catch {
       return undefined;
     }
   }
 
+  /** Queue one entry; it is written with the others of this loop turn (see the module doc). */
   set(namespace: string, key: string, value: unknown): void {
-    this.setStmt.run(namespace, key, JSON.stringify(value), Date.now());
+    this.pending.set(`${namespace}\u0000${key}`, [
+      namespace,
+      key,
+      JSON.stringify(value),
+      Date.now(),
+    ]);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Write every queued entry now, in one transaction. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.size === 0 || !this.db.open) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      this.insertMany(rows);
+    } catch (e) {
+      this.writeErrors++;
+      this.lastWriteError = e as Error;
+    }
   }
 
   /** A view bound to one namespace, in the shape StructuredClient takes. */
@@ -89,6 +134,7 @@ export class SqliteCache {
   }
 
   stats(): CacheStats {
+    this.flush();
     const rows = this.db
       .prepare(
         `SELECT namespace, COUNT(*) AS entries, MIN(created_at) AS oldest, MAX(created_at) AS newest
@@ -118,6 +164,7 @@ export class SqliteCache {
 
   /** Delete every entry, or one namespace's; returns how many went. */
   clear(namespace?: string): number {
+    this.flush();
     const info =
       namespace === undefined
         ? this.db.prepare('DELETE FROM entries').run()
@@ -126,6 +173,7 @@ export class SqliteCache {
   }
 
   close(): void {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }
