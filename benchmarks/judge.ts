@@ -12,7 +12,7 @@
  * - **transport alone**: the same bytes through the client's keep-alive fetch
  *   (lib/llm/http-fetch.ts), with the headers the openai client sends, each reply parsed: what
  *   the transport adds to the bare client.
- * - **judge, no socket**: the judge over a fetch that answers in this process after the same
+ * - **judge, openai client, no socket**: the judge over a fetch that answers in this process after the same
  *   latency (judge-raw.ts inProcessFetch): its own layers (judge, StructuredClient, the openai
  *   client) with no HTTP stack. Its server column is idle.
  * - **judge, global fetch**: the client's transport before issue 12 (undici's fetch).
@@ -153,13 +153,17 @@ const ALL_ARMS: Arm[] = [
       await Promise.all(Array.from({ length: c }, worker));
     },
   ],
-  ['judge, no socket (in-process reply)', judgeArm(() => inProcessFetch(latencyMs))],
-  ['judge, global fetch (before)', judgeArm(() => globalThis.fetch)],
+  ['judge, openai client, no socket (in-process reply)', judgeArm(() => inProcessFetch(latencyMs))],
+  ['judge, openai client, global fetch (before)', judgeArm(() => globalThis.fetch)],
   [
-    'judge, keep-alive http, streamed Response',
+    'judge, openai client, keep-alive fetch, streamed Response',
     judgeArm((c) => keepAliveFetch({ maxSockets: c, response: 'stream' })),
   ],
-  ['judge, now (default transport)', judgeArm(undefined)],
+  [
+    'judge, openai client, keep-alive fetch, buffered Response',
+    judgeArm((c) => keepAliveFetch({ maxSockets: c })),
+  ],
+  ['judge, now (http transport, the default)', judgeArm(undefined)],
   ['judge, now, with the SQLite verdict cache', judgeArm(undefined, true)],
 ];
 

@@ -111,9 +111,10 @@ const scripts: ScriptBench[] = [
   },
   {
     name: 'judge',
-    title: 'Judge client: the LLM judge against the test server at 50 ms',
+    title: 'Judge client: the LLM judge against a 50 ms server, beside the server alone',
     ...tsx('judge.ts', '--items', q('400', '2000'), '--concurrency', '16,64'),
-    timeoutS: q(300, 300),
+    // 7 arms x 2 servers x 2 rounds x 2 concurrency levels, at 320 verdicts/s at best for 16.
+    timeoutS: q(300, 600),
   },
   {
     name: 'trl-reward',

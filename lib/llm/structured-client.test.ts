@@ -1,7 +1,11 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
+import {
+  type Fault,
+  type OpenAiTestServer,
+  startOpenAiTestServer,
+} from '../../test/support/openai-server.ts';
 import { backoffMs } from '../backoff.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import {
@@ -105,6 +109,64 @@ describe('StructuredClient with a prompt other than grading', () => {
       code: 'FR_ERR_LLM_UNAVAILABLE',
       retryable: true,
     });
+  });
+});
+
+describe('the two transports (http, the default, and the openai client)', () => {
+  const FAULTS: Array<[string, Fault]> = [
+    ['a 429 with retry-after-ms', { kind: 'status', status: 429, retryAfterMs: 7 }],
+    ['a 503 with retry-after seconds', { kind: 'status', status: 503, retryAfterS: 2 }],
+    ['a 400', { kind: 'status', status: 400, message: 'bad things' }],
+    ['a 500', { kind: 'status', status: 500 }],
+    ['a body cut short', { kind: 'disconnect' }],
+    ['a reply that is not the schema', { kind: 'malformed' }],
+    ['a hang past the timeout', { kind: 'hang', ms: 300 }],
+  ];
+  const outcome = async (transport: 'http' | 'openai', fault: Fault) => {
+    server.queueFaults(fault);
+    const c = client({
+      transport,
+      timeoutMs: 100,
+      parseRetries: 0,
+      retry: { maxRetries: 0 },
+      responseFormat: 'json_schema',
+    });
+    const e = (await c
+      .request({ messages: [{ role: 'user', content: 'x' }], schema: Contained, schemaName: 'c' })
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      )) as { code: string; retryable: boolean; retryAfterMs?: number } | undefined;
+    return e && { code: e.code, retryable: e.retryable, retryAfterMs: e.retryAfterMs };
+  };
+
+  for (const [name, fault] of FAULTS) {
+    it(`classify ${name} alike`, async () => {
+      const viaHttp = await outcome('http', fault);
+      expect(viaHttp).toBeDefined();
+      expect(viaHttp).toEqual(await outcome('openai', fault));
+    });
+  }
+
+  it('both fall back to text mode when the server refuses json_schema', async () => {
+    const plain = await startOpenAiTestServer({
+      supportsJsonSchema: false,
+      answerer: () => '{"is_contained": false, "reasoning": "text mode"}',
+    });
+    try {
+      for (const transport of ['http', 'openai'] as const) {
+        const c = new StructuredClient({ baseURL: plain.baseURL, model: 'm', transport });
+        const r = await c.request({
+          messages: [{ role: 'user', content: 'x' }],
+          schema: Contained,
+          schemaName: 'c',
+        });
+        expect(r.value.reasoning).toBe('text mode');
+        expect(c.stats.responseFormat).toBe('text');
+      }
+    } finally {
+      await plain.close();
+    }
   });
 });
 
