@@ -202,7 +202,9 @@ export class LlmJudge implements Judge {
 
   private async judgeOne(item: JudgeItem, signal: AbortSignal | undefined): Promise<Verdict> {
     const start = performance.now();
-    if (normalizeAnswer(item.prediction) === '') {
+    // An ASCII letter or digit always survives normalisation, so only an answer without one
+    // pays for the full normaliser (the same verdicts, without its regex passes on every item).
+    if (!/[A-Za-z0-9]/.test(item.prediction) && normalizeAnswer(item.prediction) === '') {
       this.shortCircuits++;
       return okVerdict(this.id, 'not_attempted', performance.now() - start, {
         reasoning: 'blank answer',
