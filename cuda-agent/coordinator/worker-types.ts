@@ -253,6 +253,8 @@ export interface InfoResult {
   /** The engine of the loaded model, null before `init`/`load`. */
   engine: EngineName | null;
   vocab_size: number | null;
+  /** Data-parallel ranks, present when the worker runs under torchrun. */
+  world_size?: number;
 }
 
 /** Every method: its params and result. */

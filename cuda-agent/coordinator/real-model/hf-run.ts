@@ -56,6 +56,7 @@ export interface HfRunResult {
 export async function startHfWorker(cfg: TrainConfig, source: ModelSource): Promise<WorkerClient> {
   const w = await WorkerClient.start({
     ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
+    ranks: cfg.worker.ranks,
     defaultTimeoutMs: cfg.calls.workerDeadlineMs,
   });
   try {

@@ -204,6 +204,11 @@ export const WorkerConfigSchema = z.strictObject({
     .describe(
       'torch CPU threads in the worker. 1 by default: for the tiny model on a shared 2-core machine, 2 threads ran 5-20x slower than 1.',
     ),
+  ranks: positiveInt
+    .default(1)
+    .describe(
+      'Data-parallel worker ranks on this machine: more than 1 runs the worker under torchrun (DDP; NCCL on GPUs, one GPU per rank; gloo on CPU). Each rank generates for and trains on its shard of every batch; sampled answers depend on the rank count.',
+    ),
   python: z
     .string()
     .optional()
