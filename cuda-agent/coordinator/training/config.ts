@@ -44,6 +44,13 @@ export const EnvConfigSchema = z.strictObject({
     .describe(
       'Address of a running env server (ws://host:port or host:port for gRPC). Absent: the coordinator starts one on 127.0.0.1 (random port) and stops it at the end.',
     ),
+  urls: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      'Several env servers hosting the same env (same data, judge, prompt): each training batch is cut into one shard per healthy server, and a failed server\'s shard is retried on another (cuda-agent/coordinator/training/env-pool.ts). Instead of `url`; not part of the learning hash, so a resume may use other servers.',
+    ),
   token: z.string().optional().describe('Access token sent in hello (role trainer or policy).'),
   seed: z
     .number()
@@ -363,12 +370,14 @@ export function learningHash(cfg: TrainConfig): string {
     eval: _e,
     checkpoint: _k,
     grpo,
+    env: { urls: _u, ...env },
     ...rest
   } = cfg;
   // maxSteps only says where to stop: a run may be resumed with a later stop.
   const { maxSteps: _m, ...learning } = grpo;
   return fingerprintOf({
     ...rest,
+    env,
     grpo: learning,
     worker: { engine: worker.engine, model: worker.model, dtype: worker.dtype },
   });
