@@ -49,7 +49,7 @@ export const EnvConfigSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'Several env servers hosting the same env (same data, judge, prompt): each training batch is cut into one shard per healthy server, and a failed server\'s shard is retried on another (cuda-agent/coordinator/training/env-pool.ts). Instead of `url`; not part of the learning hash, so a resume may use other servers.',
+      "Several env servers hosting the same env (same data, judge, prompt): each training batch is cut into one shard per healthy server, and a failed server's shard is retried on another (cuda-agent/coordinator/training/env-pool.ts). Instead of `url`; not part of the learning hash, so a resume may use other servers.",
     ),
   token: z.string().optional().describe('Access token sent in hello (role trainer or policy).'),
   seed: z

@@ -3,8 +3,9 @@
  * question order walked by successive resets), or a pool of servers (env-pool.ts) that
  * shards each batch and fails over. Both hand out the same questions in the same order.
  */
-import { isFactRecallError } from '../../../lib/errors.ts';
+
 import type { Action, EnvSpec, Observation, StepResult } from '../../../env/types.ts';
+import { isFactRecallError } from '../../../lib/errors.ts';
 import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
 import type { CoordinatorState } from './checkpoint.ts';
 import { type EnvConnections, skipTo } from './env-connection.ts';
