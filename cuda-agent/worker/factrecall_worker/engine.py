@@ -153,6 +153,11 @@ class Engine(ABC):
         """Replace the weights generation uses."""
         self.policy.module.load_state_dict(state)
 
+    def after_update(self) -> dict | None:
+        """After each optimizer step: an engine with its own copy of the weights (vLLM) syncs
+        them here and reports how it went; a colocated one shares them and returns None."""
+        return None
+
 
 @contextmanager
 def eval_mode(module: torch.nn.Module) -> Iterator[None]:

@@ -17,8 +17,8 @@ import torch
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .engine import ChatTokenizer, Engine, SamplingParams
-from .engines import ENGINES, Built, build, build_from_checkpoint, checkpoint_model_state, read_model
-from .errors import BadParamsError, CheckpointInvalidError, NotReadyError, UnsupportedEngineError
+from .engines import ENGINES, Built, build, build_from_checkpoint, checkpoint_model_state, read_model, unsupported
+from .errors import BadParamsError, CheckpointInvalidError, NotReadyError
 from .learner import Learner, LossConfig, OptimConfig, TrainSample
 from .params import Params, float_list, int_list
 from .pretrain import PretrainConfig, pretrain
@@ -187,7 +187,7 @@ class PolicyWorker:
         for sub in (p, o, lo):
             sub.done()
         if engine not in ENGINES:
-            raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
+            raise unsupported(engine)
         model = read_model(engine, m)  # checks m's keys for this engine
         if vocab is not None:
             self.vocab_tok = WordTokenizer(vocab)
@@ -289,9 +289,11 @@ class PolicyWorker:
 
     def train_step(self, params: dict) -> dict:
         """One GRPO optimizer step on a batch of samples (see learner.py)."""
-        tok, learner, _ = self._ready("train_step")
+        tok, learner, engine = self._ready("train_step")
         samples, micro = read_train_step(params, len(tok))
-        return learner.train_step(samples, micro)
+        result = learner.train_step(samples, micro)
+        sync = engine.after_update() if not result["skipped"] else None
+        return result if sync is None else {**result, "sync": sync}
 
     def pretrain(self, params: dict, notify: Notify | None = None) -> dict:
         """Next-token training on documents; afterwards the reference is the pretrained model."""
