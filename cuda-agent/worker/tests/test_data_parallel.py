@@ -20,6 +20,9 @@ from worker_process import WorkerProcess
 
 TOLERANCE = 1e-5
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+# benchmarks/gpu/run.sh runs this on 2 GPUs with FACTRECALL_DP_DEVICE=cuda (NCCL)
+DEVICE = os.environ.get("FACTRECALL_DP_DEVICE", "cpu")
+BACKEND = "nccl" if DEVICE == "cuda" else "gloo"
 
 
 def _policy(path: str) -> dict:
@@ -27,15 +30,15 @@ def _policy(path: str) -> dict:
 
 
 def test_two_gloo_ranks_train_the_same_weights_as_one_process_and_resume_exactly(tmp_path):
-    single = make_worker(seed=4, lr=1e-3, kl_coef=0.01)
+    single = make_worker(seed=4, lr=1e-3, kl_coef=0.01, device=DEVICE)
     batches = [group_batch(single, seed=s, n=4) for s in (1, 2, 3, 4)]  # 12 samples each
-    dp = WorkerProcess(TORCHRUN, env={"OMP_NUM_THREADS": "1", "FACTRECALL_DIST_BACKEND": "gloo"})
+    dp = WorkerProcess(TORCHRUN, env={"OMP_NUM_THREADS": "1", "FACTRECALL_DIST_BACKEND": BACKEND})
     try:
         assert dp.call("info")["world_size"] == 2
         dp.call("tokenizer", {"texts": DOCUMENTS})
         dp.call(
             "init",
-            {"seed": 4, "device": "cpu", "threads": 1, "model": SMALL_MODEL, "optim": {"lr": 1e-3}, "loss": {"kl_coef": 0.01}},
+            {"seed": 4, "device": DEVICE, "threads": 1, "model": SMALL_MODEL, "optim": {"lr": 1e-3}, "loss": {"kl_coef": 0.01}},
         )
         # micro-batches of 4: one process runs 3 per step, each rank 2 (one under no_sync)
         for batch in batches[:3]:
@@ -48,7 +51,7 @@ def test_two_gloo_ranks_train_the_same_weights_as_one_process_and_resume_exactly
         dp.call("save", {"path": ckpt})
         want = single.learner.policy.module.state_dict()
         got = _policy(ckpt)
-        gap = max(float((want[k] - got[k]).abs().max()) for k in want)
+        gap = max(float((want[k].cpu() - got[k]).abs().max()) for k in want)
         print(f"max |w_1proc - w_2ranks| after 3 steps: {gap:.2e}")
         assert gap < TOLERANCE
 
@@ -67,7 +70,7 @@ def test_two_gloo_ranks_train_the_same_weights_as_one_process_and_resume_exactly
             return gen, _policy(path)
 
         first = next_step(str(tmp_path / "a.pt"))
-        loaded = dp.call("load", {"path": ckpt, "device": "cpu", "threads": 1})
+        loaded = dp.call("load", {"path": ckpt, "device": DEVICE, "threads": 1})
         assert loaded["step"] == 3 and loaded["exact_rng"] is True
         second = next_step(str(tmp_path / "b.pt"))
         assert first[0] == second[0]
