@@ -32,7 +32,7 @@ def _policy(path: str) -> dict:
 def test_two_gloo_ranks_train_the_same_weights_as_one_process_and_resume_exactly(tmp_path):
     single = make_worker(seed=4, lr=1e-3, kl_coef=0.01, device=DEVICE)
     batches = [group_batch(single, seed=s, n=4) for s in (1, 2, 3, 4)]  # 12 samples each
-    dp = WorkerProcess(TORCHRUN, env={"OMP_NUM_THREADS": "1", "FACTRECALL_DIST_BACKEND": BACKEND})
+    dp = WorkerProcess(TORCHRUN, env={"OMP_NUM_THREADS": "1", "FACTRECALL_DIST_BACKEND": BACKEND, "GLOO_SOCKET_IFNAME": os.environ.get("GLOO_SOCKET_IFNAME", "lo")})
     try:
         assert dp.call("info")["world_size"] == 2
         dp.call("tokenizer", {"texts": DOCUMENTS})
