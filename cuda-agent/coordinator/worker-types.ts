@@ -49,7 +49,7 @@ export interface TinyModelParams {
   n_embd?: number;
   dropout?: number;
 }
-export type EngineName = 'tiny' | 'hf';
+export type EngineName = 'tiny' | 'hf' | 'vllm';
 
 export interface InitParams {
   /** Generation engine (default `tiny`); `model` is that engine's map. */
@@ -183,6 +183,8 @@ export interface TrainStepResult {
   tokens: number;
   /** Wall-clock inside the step: reference log-probs (`score`) and policy forward, backward and optimizer (`train`). */
   seconds: { score: number; train: number };
+  /** vllm engine: the weight sync after the step, and its probe's log-prob gap to the learner. */
+  sync?: { max_abs: number; mean_abs: number; tokens: number; ok: boolean };
 }
 
 export interface PretrainParams {

@@ -187,10 +187,10 @@ export const CallsConfigSchema = z.strictObject({
 
 export const WorkerConfigSchema = z.strictObject({
   engine: z
-    .enum(['tiny', 'hf'])
+    .enum(['tiny', 'hf', 'vllm'])
     .default('tiny')
     .describe(
-      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld) or `hf` (any transformers causal LM).',
+      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld), `hf` (any transformers causal LM) or `vllm` (the hf learner with generation on a colocated vLLM, where vLLM is installed; a model directory).',
     ),
   model: z
     .string()

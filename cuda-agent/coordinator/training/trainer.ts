@@ -225,6 +225,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
         kl: last!.kl,
         clipFraction: last!.clip_frac,
         gradNorm: last!.grad_norm,
+        ...(last!.sync ? { probeGap: last!.sync.max_abs } : {}),
         seconds: {
           generate: (t1 - t0) / 1000,
           judge: (t2 - t1) / 1000,
