@@ -28,7 +28,7 @@ const constant =
 
 describe('the loopback env of a run', () => {
   it('scores a greedy test evaluation on the first n questions (not a partial, hidden run)', async () => {
-    const cfg = parseTrainConfig({ eval: { maxQuestions: 7, splits: ['val', 'test'] } });
+    const cfg = parseTrainConfig({ eval: { maxQuestions: 7, splits: ['val'] } });
     const conn = await connectEnv(cfg, {
       source,
       runDir: await mkdtemp(join(tmpdir(), 'fr-env-conn-')),

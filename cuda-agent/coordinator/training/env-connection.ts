@@ -75,7 +75,9 @@ export async function connectEnv(
         'FR_ERR_TRAIN_CONFIG_INVALID',
         'no env.url, no env.splits and no world to serve: nothing to train on',
       );
-    const evalFirst = cfg.eval.splits.includes('test') ? cfg.eval.maxQuestions : undefined;
+    // Whenever evaluations are cut to n questions (a real-model run evaluates test even when
+    // eval.splits leaves it out of the evaluations between steps).
+    const evalFirst = cfg.eval.maxQuestions;
     server = await startLoopbackServer(questions, opts.runDir, evalFirst ? { evalFirst } : {});
     url = cfg.env.transport === 'grpc' ? `grpc://${server.grpcAddress}` : server.wsUrl;
   }
