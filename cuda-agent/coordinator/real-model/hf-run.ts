@@ -124,6 +124,7 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
     };
     const greedy = { val: await one('val'), test: await one('test') };
     const besideEv = { val: await one('val', beside), test: await one('test', beside) };
+    await writeGreedyAnswers(runDir, when, { [cfg.env.judge]: greedy, [beside]: besideEv });
     let sampled: SampledCounts | undefined;
     if (cfg.eval.passAtKSamples > 0) {
       sampled = await sampledCounts(conn, gen, 'val', {
@@ -272,4 +273,37 @@ function evalRow(step: number, split: 'val' | 'test', ev: GreedyEval): EvalMetri
 function shownPath(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+/**
+ * The greedy answers of one evaluation, one JSON line per question, so that a change between
+ * before and after can be read per question (format or recall). `reward` per judge: val only
+ * (the eval role sees no per-episode reward on test, so those are null there).
+ */
+async function writeGreedyAnswers(
+  runDir: string,
+  when: string,
+  byJudge: Record<string, Record<'val' | 'test', GreedyEval>>,
+): Promise<void> {
+  const judges = Object.keys(byJudge);
+  const first = byJudge[judges[0]!]!;
+  const lines: string[] = [];
+  for (const split of ['val', 'test'] as const) {
+    first[split].answers.forEach((a, i) => {
+      const rewards = Object.fromEntries(
+        judges.map((j) => [j, byJudge[j]![split].answers[i]?.reward ?? null]),
+      );
+      lines.push(
+        JSON.stringify({
+          split,
+          questionId: a.questionId,
+          question: a.question,
+          answer: a.answer,
+          rewards,
+        }),
+      );
+    });
+  }
+  const name = `greedy-${when.replaceAll(' ', '-').toLowerCase()}.jsonl`;
+  await writeFileAtomic(join(runDir, name), lines.length ? `${lines.join('\n')}\n` : '');
 }
