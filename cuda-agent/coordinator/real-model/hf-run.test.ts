@@ -86,6 +86,17 @@ describe.skipIf(!python)(
       expect(md).toContain('judge contains');
       expect(md).toContain(['```sh', command, '```'].join('\n'));
       expect(existsSync(join(r.runDir, 'reward.svg'))).toBe(true);
+      for (const when of ['before-rl', 'after-rl']) {
+        const rows = (await readFile(join(r.runDir, `greedy-${when}.jsonl`), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        expect(rows.map((x) => x.split)).toEqual(['val', 'val', 'val', 'test', 'test', 'test']);
+        expect(Object.keys(rows[0].rewards)).toEqual(['contains', 'exact']);
+        expect(
+          rows.filter((x) => x.split === 'test').every((x) => x.rewards.contains === null),
+        ).toBe(true);
+      }
       const config = JSON.parse(await readFile(join(r.runDir, 'config.json'), 'utf8'));
       expect(config.model).toMatchObject({ kind: 'dir', path: model });
       expect(lines.some((l) => l.startsWith('step 2/2'))).toBe(true);

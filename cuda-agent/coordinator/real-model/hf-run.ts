@@ -58,6 +58,7 @@ export interface HfRunResult {
 export async function startHfWorker(cfg: TrainConfig, source: ModelSource): Promise<WorkerClient> {
   const w = await WorkerClient.start({
     ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
+    ranks: cfg.worker.ranks,
     defaultTimeoutMs: cfg.calls.workerDeadlineMs,
   });
   try {
@@ -78,12 +79,12 @@ interface Evaluation {
 export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
   const cfg = opts.train;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  if (cfg.worker.engine !== 'hf' || !cfg.worker.model)
+  if ((cfg.worker.engine !== 'hf' && cfg.worker.engine !== 'vllm') || !cfg.worker.model)
     throw trainError(
       'FR_ERR_TRAIN_CONFIG_INVALID',
-      'a real-model run needs worker.engine hf and worker.model',
+      'a real-model run needs worker.engine hf (or vllm) and worker.model',
     );
-  if (!cfg.env.splits && !cfg.env.url)
+  if (!cfg.env.splits && !cfg.env.url && !cfg.env.urls)
     throw trainError(
       'FR_ERR_TRAIN_CONFIG_INVALID',
       'a real-model run needs env.splits (prepared splits) or env.url',
@@ -123,6 +124,7 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
     };
     const greedy = { val: await one('val'), test: await one('test') };
     const besideEv = { val: await one('val', beside), test: await one('test', beside) };
+    await writeGreedyAnswers(runDir, when, { [cfg.env.judge]: greedy, [beside]: besideEv });
     let sampled: SampledCounts | undefined;
     if (cfg.eval.passAtKSamples > 0) {
       sampled = await sampledCounts(conn, gen, 'val', {
@@ -205,7 +207,7 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
       title: `GRPO on ${cfg.worker.model} over ${cfg.env.splits ?? cfg.env.url}`,
       ...(opts.command ? { command: opts.command } : {}),
       setup: [
-        `Model: ${cfg.worker.model} (${shownPath(source.path)}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine hf, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
+        `Model: ${cfg.worker.model} (${shownPath(source.path)}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine ${cfg.worker.engine}, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
         `Env: FactRecall-v0 over ${cfg.env.transport}, prompt ${cfg.env.prompt}, judge ${cfg.env.judge} (reward); ${beside} reported beside it on the same greedy answers.`,
         `GRPO: ${result.steps} steps of ${cfg.grpo.questionsPerBatch} questions x ${cfg.grpo.groupSize} answers (max ${maxNewTokens} new tokens), lr ${cfg.grpo.lr}, KL ${cfg.grpo.klCoef} (k3), clip ${cfg.grpo.clipEps}, T ${cfg.sampling.temperature}, top-p ${cfg.sampling.topP}.`,
         `Evaluation: greedy on the first ${before.greedy.val.questions} val and ${before.greedy.test.questions} test questions; pass@k from n = ${cfg.eval.passAtKSamples} samples on ${before.sampled?.perQuestion.length ?? 0} val questions.`,
@@ -271,4 +273,37 @@ function evalRow(step: number, split: 'val' | 'test', ev: GreedyEval): EvalMetri
 function shownPath(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+/**
+ * The greedy answers of one evaluation, one JSON line per question, so that a change between
+ * before and after can be read per question (format or recall). `reward` per judge: val only
+ * (the eval role sees no per-episode reward on test, so those are null there).
+ */
+async function writeGreedyAnswers(
+  runDir: string,
+  when: string,
+  byJudge: Record<string, Record<'val' | 'test', GreedyEval>>,
+): Promise<void> {
+  const judges = Object.keys(byJudge);
+  const first = byJudge[judges[0]!]!;
+  const lines: string[] = [];
+  for (const split of ['val', 'test'] as const) {
+    first[split].answers.forEach((a, i) => {
+      const rewards = Object.fromEntries(
+        judges.map((j) => [j, byJudge[j]![split].answers[i]?.reward ?? null]),
+      );
+      lines.push(
+        JSON.stringify({
+          split,
+          questionId: a.questionId,
+          question: a.question,
+          answer: a.answer,
+          rewards,
+        }),
+      );
+    });
+  }
+  const name = `greedy-${when.replaceAll(' ', '-').toLowerCase()}.jsonl`;
+  await writeFileAtomic(join(runDir, name), lines.length ? `${lines.join('\n')}\n` : '');
 }
