@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as compare } from './compare.ts';
 import { register as data } from './data.ts';
 import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
@@ -32,4 +33,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   leaderboardAgents,
   model,
   evaluate,
+  compare,
 ];

@@ -26,6 +26,8 @@ import type {
   SaveParams,
   TokenizerParams,
   TrainStepParams,
+  SftStepParams,
+  DpoStepParams,
   WorkerMethod,
   WorkerMethods,
   WorkerProgressEvent,
@@ -229,6 +231,12 @@ export class WorkerClient {
   }
   trainStep(params: TrainStepParams, opts?: CallOptions) {
     return this.call('train_step', params, opts);
+  }
+  sftStep(params: SftStepParams, opts?: CallOptions) {
+    return this.call('sft_step', params, opts);
+  }
+  dpoStep(params: DpoStepParams, opts?: CallOptions) {
+    return this.call('dpo_step', params, opts);
   }
   pretrain(params: PretrainParams, opts?: CallOptions) {
     return this.call('pretrain', params, opts);

@@ -1,0 +1,278 @@
+/**
+ * `factrecall compare`: the recipes side by side on one FactWorld world (issue 15). One
+ * pretrained model (cached), one loopback env server; a snapshot of the model before any
+ * training (snapshot.ts: greedy on every split, n samples per train and val question, P(gold),
+ * maj@k); then each recipe from that same model with its own fresh worker (GRPO through the
+ * unchanged trainer with the demo's config, so its numbers are `npm start`'s), a snapshot
+ * after each; then, with `attribution`, GRPO on the train questions of one accessibility
+ * bucket at a time, with as many steps as GRPO on all, and greedy held-out accuracy after each.
+ * Results go to `<runDir>/results.json` (rewritten after every phase, temp + rename), which
+ * `factrecall analyze` and `factrecall report` read.
+ */
+import { join, resolve } from 'node:path';
+import {
+  generateWorld,
+  type World,
+  worldSplitSource,
+  worldStats,
+} from '../../../env/datasets/factworld/index.ts';
+import type { SplitSource } from '../../../env/types.ts';
+import { writeFileAtomic } from '../../../lib/files.ts';
+import { ACCESS_BUCKETS, accessBucket } from '../analysis/access-buckets.ts';
+import { type Budget, grpoBudget, type RecipeResult } from '../recipes/budget.ts';
+import type { RecipeName, RecipesConfig } from '../recipes/recipe-config.ts';
+import { type RecipeContext, runDpo, runRft, runSft } from '../recipes/recipes.ts';
+import type { TrainConfig } from '../training/config.ts';
+import { connectEnv, type EnvConnections } from '../training/env-connection.ts';
+import { greedyEval } from '../training/evaluate.ts';
+import { train } from '../training/trainer.ts';
+import type { WorkerClient } from '../worker-client.ts';
+import { startRlWorker } from './factworld-run.ts';
+import type { OrganismConfig } from './organism-config.ts';
+import { ensurePretrained } from './pretrain.ts';
+import { questionTable, type Snapshot, type SnapshotPlan, takeSnapshot } from './snapshot.ts';
+
+export const RESULTS_VERSION = 1;
+
+export interface AttributionRun {
+  bucket: string;
+  /** Train questions the run trained on (the bucket's). */
+  questions: number;
+  steps: number;
+  budget: Budget;
+  /** Greedy accuracy after, on the held-out splits. */
+  val: number;
+  test: number;
+}
+
+export interface CompareResults {
+  version: number;
+  worldSeed: number;
+  setup: Record<string, unknown>;
+  questions: ReturnType<typeof questionTable>;
+  plan: SnapshotPlan;
+  before?: Snapshot;
+  recipes: Record<string, { budget: Budget; after: Snapshot; rounds: RecipeResult['rounds']; seconds: number }>;
+  attribution?: { runs: AttributionRun[]; bucketOf: Record<string, string> };
+  complete: boolean;
+}
+
+export interface CompareOptions {
+  train: TrainConfig;
+  organism: OrganismConfig;
+  recipes: readonly RecipeName[];
+  recipesConfig: RecipesConfig;
+  /** Samples per question for pass@k and buckets (the paper: 128). */
+  samples: number;
+  majorityK: number;
+  attribution: boolean;
+  runDir: string;
+  log?: (line: string) => void;
+}
+
+/** The world's source with its train split cut to `ids` (attribution runs). */
+export function trainSubset(source: SplitSource, ids: ReadonlySet<string>, tag: string): SplitSource {
+  return {
+    ...source,
+    splits: { ...source.splits, train: (source.splits.train ?? []).filter((q) => ids.has(q.id)) },
+    hash: `${source.hash}-train-${tag}`,
+    description: `${source.description}, train cut to the ${tag} bucket (${ids.size} questions)`,
+  };
+}
+
+export async function runCompare(opts: CompareOptions): Promise<CompareResults> {
+  const cfg = opts.train;
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const runDir = resolve(opts.runDir);
+  const world: World = generateWorld(opts.organism.world);
+  const source = worldSplitSource(world);
+  const pretrained = await ensurePretrained(opts.organism, { world, quiet: true, log });
+  const plan: SnapshotPlan = {
+    maxNewTokens: cfg.sampling.maxNewTokens,
+    sampling: {
+      temperature: cfg.sampling.temperature,
+      top_p: cfg.sampling.topP,
+      top_k: cfg.sampling.topK,
+      max_new_tokens: cfg.sampling.maxNewTokens,
+    },
+    sampledSplits: ['train', 'val'],
+    samples: opts.samples,
+    majorityK: opts.majorityK,
+    seed: cfg.seed + 1_000_003,
+  };
+  const results: CompareResults = {
+    version: RESULTS_VERSION,
+    worldSeed: world.config.seed,
+    setup: {
+      world: worldStats(world),
+      pretrained: pretrained.meta,
+      train: cfg,
+      organism: opts.organism,
+      recipes: opts.recipesConfig,
+    },
+    questions: questionTable(world),
+    plan,
+    recipes: {},
+    complete: false,
+  };
+  const save = () =>
+    writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
+  const conn = await connectEnv(cfg, { source, runDir });
+  const withWorker = async <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>): Promise<T> => {
+    const w = await startRlWorker(c, pretrained.path);
+    try {
+      return await f(w);
+    } finally {
+      await w.shutdown().catch(() => w.kill());
+    }
+  };
+  try {
+    results.before = await withWorker(cfg, (w) => takeSnapshot(conn, w, world, plan));
+    await save();
+    log(`seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`);
+    let grpoSteps = 0;
+    for (const name of opts.recipes) {
+      const t0 = performance.now();
+      const afterPlan = { ...plan, sampledSplits: ['val'] as const, majorityK: 0 };
+      const out = await runRecipe(name, cfg, opts.recipesConfig, conn, runDir, log, (c, f) =>
+        withWorker(c, async (w) => {
+          const r = await f(w);
+          return { ...r, after: await takeSnapshot(conn, r.worker ?? w, world, afterPlan) };
+        }),
+      );
+      if (name === 'grpo') grpoSteps = out.budget.gradientSteps;
+      results.recipes[name] = {
+        budget: out.budget,
+        after: out.after,
+        rounds: out.rounds,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      await save();
+      log(
+        `seed ${results.worldSeed}: ${name} val greedy ${(100 * out.after.greedy.val.accuracy).toFixed(1)}%, test ${(100 * out.after.greedy.test.accuracy).toFixed(1)}% (${out.budget.gradientSteps} steps)`,
+      );
+    }
+    if (opts.attribution) {
+      results.attribution = await attribution(opts, source, results.before, grpoSteps, runDir, log, withWorker);
+      await save();
+    }
+    results.complete = true;
+    await save();
+    return results;
+  } finally {
+    await conn.close();
+  }
+}
+
+type WorkerRun = (
+  c: TrainConfig,
+  f: (w: WorkerClient) => Promise<RecipeResult & { worker?: WorkerClient }>,
+) => Promise<RecipeResult & { after: Snapshot }>;
+
+async function runRecipe(
+  name: RecipeName,
+  cfg: TrainConfig,
+  rc: RecipesConfig,
+  conn: EnvConnections,
+  runDir: string,
+  log: (l: string) => void,
+  run: WorkerRun,
+): Promise<RecipeResult & { after: Snapshot }> {
+  if (name === 'grpo') {
+    return run(cfg, async (w) => {
+      const t = await train({
+        config: cfg,
+        runDir: join(runDir, 'grpo'),
+        conn,
+        startWorker: async () => w,
+        log: (l) => (l.startsWith('eval') ? log(`grpo ${l}`) : undefined),
+      });
+      return {
+        worker: t.worker,
+        recipe: 'grpo',
+        budget: grpoBudget(t.metrics.steps(), cfg.grpo.innerEpochs),
+        steps: [],
+        rounds: [],
+      };
+    });
+  }
+  const lr = rc[name].lr;
+  const rcfg = { ...cfg, grpo: { ...cfg.grpo, lr } };
+  return run(rcfg, async (w) => {
+    const ctx: RecipeContext = {
+      conn,
+      worker: w,
+      sampling: {
+        temperature: cfg.sampling.temperature,
+        top_p: cfg.sampling.topP,
+        top_k: cfg.sampling.topK,
+        max_new_tokens: cfg.sampling.maxNewTokens,
+      },
+      seed: cfg.seed,
+      log,
+      timeoutMs: cfg.calls.workerDeadlineMs,
+    };
+    if (name === 'sft') return runSft(ctx, rc.sft);
+    if (name === 'rft') return runRft(ctx, rc.rft);
+    return runDpo(ctx, rc.dpo);
+  });
+}
+
+/**
+ * GRPO on each accessibility bucket's train questions alone, with as many steps as GRPO on
+ * all of them (batches of min(B, bucket size)), then greedy accuracy on val and test.
+ */
+async function attribution(
+  opts: CompareOptions,
+  source: SplitSource,
+  before: Snapshot,
+  steps: number,
+  runDir: string,
+  log: (l: string) => void,
+  withWorker: <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>) => Promise<T>,
+): Promise<NonNullable<CompareResults['attribution']>> {
+  const cfg = opts.train;
+  const sampled = before.sampled['train']!;
+  const bucketOf: Record<string, string> = {};
+  for (const [id, [c, n]] of Object.entries(sampled.correct))
+    bucketOf[id] = accessBucket(c, n, before.greedy.train.answers[id]?.[1] === 1);
+  const runs: AttributionRun[] = [];
+  const total = steps || Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch) * cfg.grpo.epochs;
+  for (const bucket of ACCESS_BUCKETS) {
+    const ids = new Set(Object.keys(bucketOf).filter((id) => bucketOf[id] === bucket));
+    if (ids.size === 0) continue;
+    const bcfg: TrainConfig = {
+      ...cfg,
+      grpo: {
+        ...cfg.grpo,
+        questionsPerBatch: Math.min(cfg.grpo.questionsPerBatch, ids.size),
+        epochs: total,
+        maxSteps: total,
+      },
+      eval: { ...cfg.eval, everySteps: 0 },
+    };
+    const dir = join(runDir, `attribution-${bucket}`);
+    const conn = await connectEnv(bcfg, { source: trainSubset(source, ids, bucket), runDir: dir });
+    try {
+      const run = await withWorker(bcfg, async (w) => {
+        const t = await train({ config: bcfg, runDir: dir, conn, startWorker: async () => w, log: () => undefined });
+        const gen = (p: Parameters<WorkerClient['generate']>[0]) => t.worker.generate(p);
+        const val = await greedyEval(conn, gen, 'val', { maxNewTokens: cfg.sampling.maxNewTokens });
+        const test = await greedyEval(conn, gen, 'test', { maxNewTokens: cfg.sampling.maxNewTokens });
+        return {
+          bucket,
+          questions: ids.size,
+          steps: t.steps,
+          budget: grpoBudget(t.metrics.steps(), bcfg.grpo.innerEpochs),
+          val: val.accuracy,
+          test: test.accuracy,
+        };
+      });
+      runs.push(run);
+      log(`attribution ${bucket} (${ids.size} q, ${run.steps} steps): val ${(100 * run.val).toFixed(1)}%, test ${(100 * run.test).toFixed(1)}%`);
+    } finally {
+      await conn.close();
+    }
+  }
+  return { runs, bucketOf };
+}
