@@ -6,7 +6,10 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type CompareResults, runCompare } from '../../cuda-agent/coordinator/organism/compare-run.ts';
+import {
+  type CompareResults,
+  runCompare,
+} from '../../cuda-agent/coordinator/organism/compare-run.ts';
 import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
 import {
@@ -35,34 +38,40 @@ export async function compareCommand(flags: CompareFlags): Promise<CompareResult
   const recipes = parseRecipeList(flags.recipes);
   const recipeSets = flags.set.filter((s) => s.startsWith('recipes.'));
   const recipesConfig = parseRecipesConfig(
-    applyOverrides({}, recipeSets.map((s) => s.slice('recipes.'.length))),
+    applyOverrides(
+      {},
+      recipeSets.map((s) => s.slice('recipes.'.length)),
+    ),
   );
   const out: CompareResults[] = [];
-  for (const seed of parseSeeds(flags.seeds)) {
-    const cfg = await loadRunConfig({
-      preset: DEMO_TRAIN_PRESET,
-      overrides: [
-        `organism.world.seed=${seed}`,
-        ...flags.set.filter((s) => !s.startsWith('recipes.')),
-      ],
-    });
-    const started = performance.now();
-    out.push(
-      await runCompare({
+  // Every seed's recipes first, then (with --attribution) every seed's bucket runs, which
+  // continue the same results.json: a comparison cut short has the main table for all seeds.
+  const phases = flags.attribution ? [false, true] : [false];
+  for (const attribution of phases)
+    for (const seed of parseSeeds(flags.seeds)) {
+      const cfg = await loadRunConfig({
+        preset: DEMO_TRAIN_PRESET,
+        overrides: [
+          `organism.world.seed=${seed}`,
+          ...flags.set.filter((s) => !s.startsWith('recipes.')),
+        ],
+      });
+      const started = performance.now();
+      const r = await runCompare({
         train: cfg.train,
         organism: cfg.organism,
         recipes,
         recipesConfig,
         samples: wholeNumberFlag('samples', flags.samples),
         majorityK: wholeNumberFlag('maj-k', flags.majK),
-        attribution: flags.attribution ?? false,
+        attribution,
         runDir: join(flags.out, `seed-${seed}`),
-      }),
-    );
-    process.stderr.write(
-      `seed ${seed} done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(flags.out, `seed-${seed}`, 'results.json')}\n`,
-    );
-  }
+      });
+      if (attribution || !flags.attribution) out.push(r);
+      process.stderr.write(
+        `seed ${seed}${attribution ? ' attribution' : ''} done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(flags.out, `seed-${seed}`, 'results.json')}\n`,
+      );
+    }
   return out;
 }
 
@@ -79,7 +88,11 @@ export function register(program: Command): void {
     .option('--samples <n>', 'samples per question for pass@k and buckets (paper: 128)', '128')
     .option('--maj-k <n>', 'k of the maj@k baseline on val and test (0 = skip)', '16')
     .option('--attribution', 'also GRPO on each accessibility bucket alone (5 more runs per seed)')
-    .option('--out <dir>', 'output folder', `runs/compare-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+    .option(
+      '--out <dir>',
+      'output folder',
+      `runs/compare-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    )
     .option(
       '--set <key=value>',
       'override a field: grpo.*, sampling.*, organism.* (as in `demo`) or recipes.sft|rft|dpo.* (repeatable)',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as analyze } from './analyze.ts';
 import { register as compare } from './compare.ts';
 import { register as data } from './data.ts';
 import { register as dataPrepare } from './data-prepare.ts';
@@ -34,4 +35,5 @@ export const COMMANDS: Array<(program: Command) => void> = [
   model,
   evaluate,
   compare,
+  analyze,
 ];

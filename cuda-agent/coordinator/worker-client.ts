@@ -17,6 +17,7 @@ import type { FactRecallError } from '../../lib/errors.ts';
 import { workerError } from './errors.ts';
 import { findPythonWithTorchCached, workerCommand } from './launcher.ts';
 import type {
+  DpoStepParams,
   GenerateParams,
   InfoResult,
   InitParams,
@@ -24,10 +25,9 @@ import type {
   LogprobsParams,
   PretrainParams,
   SaveParams,
+  SftStepParams,
   TokenizerParams,
   TrainStepParams,
-  SftStepParams,
-  DpoStepParams,
   WorkerMethod,
   WorkerMethods,
   WorkerProgressEvent,

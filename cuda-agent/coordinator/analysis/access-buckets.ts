@@ -14,7 +14,11 @@
 export const ACCESS_BUCKETS = ['never', 'rare', 'sometimes', 'mostly', 'greedy-correct'] as const;
 export type AccessBucket = (typeof ACCESS_BUCKETS)[number];
 
-export function accessBucket(correct: number, samples: number, greedyCorrect: boolean): AccessBucket {
+export function accessBucket(
+  correct: number,
+  samples: number,
+  greedyCorrect: boolean,
+): AccessBucket {
   if (greedyCorrect) return 'greedy-correct';
   if (correct === 0 || samples === 0) return 'never';
   const share = correct / samples;

@@ -7,8 +7,12 @@
  * after each; then, with `attribution`, GRPO on the train questions of one accessibility
  * bucket at a time, with as many steps as GRPO on all, and greedy held-out accuracy after each.
  * Results go to `<runDir>/results.json` (rewritten after every phase, temp + rename), which
- * `factrecall analyze` and `factrecall report` read.
+ * `factrecall analyze` and `factrecall report` read. A results.json already in the folder for
+ * the same world and plan is continued: its finished phases (the snapshot before, each recipe,
+ * attribution) are kept and not run again, so a stopped comparison loses at most one phase and
+ * attribution can be added to a finished comparison later.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   generateWorld,
@@ -24,6 +28,7 @@ import type { RecipeName, RecipesConfig } from '../recipes/recipe-config.ts';
 import { type RecipeContext, runDpo, runRft, runSft } from '../recipes/recipes.ts';
 import type { TrainConfig } from '../training/config.ts';
 import { connectEnv, type EnvConnections } from '../training/env-connection.ts';
+import { trainError } from '../training/errors.ts';
 import { greedyEval } from '../training/evaluate.ts';
 import { train } from '../training/trainer.ts';
 import type { WorkerClient } from '../worker-client.ts';
@@ -52,7 +57,10 @@ export interface CompareResults {
   questions: ReturnType<typeof questionTable>;
   plan: SnapshotPlan;
   before?: Snapshot;
-  recipes: Record<string, { budget: Budget; after: Snapshot; rounds: RecipeResult['rounds']; seconds: number }>;
+  recipes: Record<
+    string,
+    { budget: Budget; after: Snapshot; rounds: RecipeResult['rounds']; seconds: number }
+  >;
   attribution?: { runs: AttributionRun[]; bucketOf: Record<string, string> };
   complete: boolean;
 }
@@ -71,7 +79,11 @@ export interface CompareOptions {
 }
 
 /** The world's source with its train split cut to `ids` (attribution runs). */
-export function trainSubset(source: SplitSource, ids: ReadonlySet<string>, tag: string): SplitSource {
+export function trainSubset(
+  source: SplitSource,
+  ids: ReadonlySet<string>,
+  tag: string,
+): SplitSource {
   return {
     ...source,
     splits: { ...source.splits, train: (source.splits.train ?? []).filter((q) => ids.has(q.id)) },
@@ -115,8 +127,16 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
     recipes: {},
     complete: false,
   };
-  const save = () =>
-    writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
+  const previous = await readPrevious(join(runDir, 'results.json'), results);
+  if (previous) {
+    if (previous.before) results.before = previous.before;
+    Object.assign(results.recipes, previous.recipes);
+    if (previous.attribution) results.attribution = previous.attribution;
+    log(
+      `continuing ${join(runDir, 'results.json')}: kept ${['before', ...Object.keys(previous.recipes), ...(previous.attribution ? ['attribution'] : [])].join(', ')}`,
+    );
+  }
+  const save = () => writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
   const conn = await connectEnv(cfg, { source, runDir });
   const withWorker = async <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>): Promise<T> => {
     const w = await startRlWorker(c, pretrained.path);
@@ -127,11 +147,16 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
     }
   };
   try {
-    results.before = await withWorker(cfg, (w) => takeSnapshot(conn, w, world, plan));
-    await save();
-    log(`seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`);
-    let grpoSteps = 0;
+    if (!results.before) {
+      results.before = await withWorker(cfg, (w) => takeSnapshot(conn, w, world, plan));
+      await save();
+    }
+    log(
+      `seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`,
+    );
+    let grpoSteps = results.recipes['grpo']?.budget.gradientSteps ?? 0;
     for (const name of opts.recipes) {
+      if (results.recipes[name]) continue;
       const t0 = performance.now();
       const afterPlan = { ...plan, sampledSplits: ['val'] as const, majorityK: 0 };
       const out = await runRecipe(name, cfg, opts.recipesConfig, conn, runDir, log, (c, f) =>
@@ -152,8 +177,16 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
         `seed ${results.worldSeed}: ${name} val greedy ${(100 * out.after.greedy.val.accuracy).toFixed(1)}%, test ${(100 * out.after.greedy.test.accuracy).toFixed(1)}% (${out.budget.gradientSteps} steps)`,
       );
     }
-    if (opts.attribution) {
-      results.attribution = await attribution(opts, source, results.before, grpoSteps, runDir, log, withWorker);
+    if (opts.attribution && !results.attribution) {
+      results.attribution = await attribution(
+        opts,
+        source,
+        results.before,
+        grpoSteps,
+        runDir,
+        log,
+        withWorker,
+      );
       await save();
     }
     results.complete = true;
@@ -162,6 +195,31 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
   } finally {
     await conn.close();
   }
+}
+
+/** The results.json of an earlier comparison of the same world and plan, if any. */
+async function readPrevious(
+  path: string,
+  fresh: CompareResults,
+): Promise<CompareResults | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const old = JSON.parse(text) as CompareResults;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (
+    old.version !== fresh.version ||
+    !same(old.plan, fresh.plan) ||
+    !same(old.questions, fresh.questions)
+  )
+    throw trainError(
+      'FR_ERR_TRAIN_RUN_UNREADABLE',
+      `${path} holds a comparison of another world or plan; use another --out`,
+    );
+  return old;
 }
 
 type WorkerRun = (
@@ -237,7 +295,9 @@ async function attribution(
   for (const [id, [c, n]] of Object.entries(sampled.correct))
     bucketOf[id] = accessBucket(c, n, before.greedy.train.answers[id]?.[1] === 1);
   const runs: AttributionRun[] = [];
-  const total = steps || Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch) * cfg.grpo.epochs;
+  const total =
+    steps ||
+    Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch) * cfg.grpo.epochs;
   for (const bucket of ACCESS_BUCKETS) {
     const ids = new Set(Object.keys(bucketOf).filter((id) => bucketOf[id] === bucket));
     if (ids.size === 0) continue;
@@ -255,10 +315,18 @@ async function attribution(
     const conn = await connectEnv(bcfg, { source: trainSubset(source, ids, bucket), runDir: dir });
     try {
       const run = await withWorker(bcfg, async (w) => {
-        const t = await train({ config: bcfg, runDir: dir, conn, startWorker: async () => w, log: () => undefined });
+        const t = await train({
+          config: bcfg,
+          runDir: dir,
+          conn,
+          startWorker: async () => w,
+          log: () => undefined,
+        });
         const gen = (p: Parameters<WorkerClient['generate']>[0]) => t.worker.generate(p);
         const val = await greedyEval(conn, gen, 'val', { maxNewTokens: cfg.sampling.maxNewTokens });
-        const test = await greedyEval(conn, gen, 'test', { maxNewTokens: cfg.sampling.maxNewTokens });
+        const test = await greedyEval(conn, gen, 'test', {
+          maxNewTokens: cfg.sampling.maxNewTokens,
+        });
         return {
           bucket,
           questions: ids.size,
@@ -269,10 +337,29 @@ async function attribution(
         };
       });
       runs.push(run);
-      log(`attribution ${bucket} (${ids.size} q, ${run.steps} steps): val ${(100 * run.val).toFixed(1)}%, test ${(100 * run.test).toFixed(1)}%`);
+      log(
+        `attribution ${bucket} (${ids.size} q, ${run.steps} steps): val ${(100 * run.val).toFixed(1)}%, test ${(100 * run.test).toFixed(1)}%`,
+      );
     } finally {
       await conn.close();
     }
   }
   return { runs, bucketOf };
+}
+
+/** A comparison's results.json (a folder holding one, or the file); FR_ERR_TRAIN_RUN_UNREADABLE otherwise. */
+export async function readCompareResults(dirOrFile: string): Promise<CompareResults> {
+  const path = dirOrFile.endsWith('.json') ? dirOrFile : join(dirOrFile, 'results.json');
+  let parsed: CompareResults;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8')) as CompareResults;
+  } catch (e) {
+    throw trainError('FR_ERR_TRAIN_RUN_UNREADABLE', `${path}: ${(e as Error).message}`);
+  }
+  if (parsed?.version !== RESULTS_VERSION || !Array.isArray(parsed.questions) || !parsed.recipes)
+    throw trainError(
+      'FR_ERR_TRAIN_RUN_UNREADABLE',
+      `${path} is not a comparison results file (version ${RESULTS_VERSION})`,
+    );
+  return parsed;
 }

@@ -67,7 +67,10 @@ export function preferencePairs(
       const seen = new Set<string>();
       return g.samples.filter(
         (s) =>
-          s.reward === reward && s.tokenIds.length > 0 && !seen.has(s.extracted) && seen.add(s.extracted),
+          s.reward === reward &&
+          s.tokenIds.length > 0 &&
+          !seen.has(s.extracted) &&
+          seen.add(s.extracted),
       );
     };
     const good = distinct(1);

@@ -136,6 +136,9 @@ export function parseRecipeList(list: string): RecipeName[] {
         `recipe \`${n}\`; the recipes are ${RECIPES.join(', ')}`,
       );
   if (names.length === 0)
-    throw trainError('FR_ERR_TRAIN_RECIPE_UNKNOWN', `no recipe named; pick from ${RECIPES.join(', ')}`);
+    throw trainError(
+      'FR_ERR_TRAIN_RECIPE_UNKNOWN',
+      `no recipe named; pick from ${RECIPES.join(', ')}`,
+    );
   return [...new Set(names)] as RecipeName[];
 }

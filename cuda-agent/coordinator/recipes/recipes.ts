@@ -56,10 +56,19 @@ export async function runSft(ctx: RecipeContext, cfg: SftConfig): Promise<Recipe
         ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : undefined,
       );
       // The episodes are closed by answering the gold answer; their rewards are not used.
-      await env.step(r.observations.map((o) => ({ episodeId: o.episodeId, answer: o.gold?.[0] ?? '' })));
+      await env.step(
+        r.observations.map((o) => ({ episodeId: o.episodeId, answer: o.gold?.[0] ?? '' })),
+      );
       budget.questionsSeen += r.observations.length;
       if (!res.skipped) budget.gradientSteps++;
-      steps.push({ recipe: 'sft', round: r.epoch, step: s + 1, rows: obs.length, loss: res.loss, gradNorm: res.grad_norm });
+      steps.push({
+        recipe: 'sft',
+        round: r.epoch,
+        step: s + 1,
+        rows: obs.length,
+        loss: res.loss,
+        gradNorm: res.grad_norm,
+      });
       if ((s + 1) % 25 === 0 || s + 1 === total)
         ctx.log(`sft step ${s + 1}/${total}: loss ${res.loss.toFixed(3)}`);
     }
@@ -83,7 +92,9 @@ async function roundsOf<T>(
     epochsPerRound?: number;
   },
   pick: Round<T>,
-  trainOn: (rows: T[]) => Promise<{ loss: number; grad_norm: number; skipped: boolean; pair_accuracy?: number }>,
+  trainOn: (
+    rows: T[],
+  ) => Promise<{ loss: number; grad_norm: number; skipped: boolean; pair_accuracy?: number }>,
 ): Promise<RecipeResult> {
   const env = await ctx.conn.make('policy');
   const budget = emptyBudget();
