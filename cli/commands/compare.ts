@@ -35,7 +35,8 @@ export function parseSeeds(list: string): number[] {
 }
 
 export async function compareCommand(flags: CompareFlags): Promise<CompareResults[]> {
-  const recipes = parseRecipeList(flags.recipes);
+  // `none`: no recipe (e.g. attribution alone, beside another process running the recipes)
+  const recipes = flags.recipes === 'none' ? [] : parseRecipeList(flags.recipes);
   const recipeSets = flags.set.filter((s) => s.startsWith('recipes.'));
   const recipesConfig = parseRecipesConfig(
     applyOverrides(
@@ -84,7 +85,7 @@ export function register(program: Command): void {
       'FactWorld: GRPO beside SFT on gold answers, rejection-sampling FT and DPO (and maj@k), each from the same pretrained tiny model, per world seed; writes <out>/seed-<s>/results.json for `factrecall analyze` and `factrecall report`',
     )
     .option('--seeds <list>', 'world seeds, comma-separated', '0')
-    .option('--recipes <list>', 'recipes to run: grpo, sft, rft, dpo', 'grpo,sft,rft,dpo')
+    .option('--recipes <list>', 'recipes to run: grpo, sft, rft, dpo, or none', 'grpo,sft,rft,dpo')
     .option('--samples <n>', 'samples per question for pass@k and buckets (paper: 128)', '128')
     .option('--maj-k <n>', 'k of the maj@k baseline on val and test (0 = skip)', '16')
     .option('--attribution', 'also GRPO on each accessibility bucket alone (5 more runs per seed)')

@@ -74,6 +74,8 @@ export interface CompareOptions {
   samples: number;
   majorityK: number;
   attribution: boolean;
+  /** The buckets trained alone in attribution (default all five). */
+  attributionBuckets?: readonly string[];
   runDir: string;
   log?: (line: string) => void;
 }
@@ -136,7 +138,15 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
       `continuing ${join(runDir, 'results.json')}: kept ${['before', ...Object.keys(previous.recipes), ...(previous.attribution ? ['attribution'] : [])].join(', ')}`,
     );
   }
-  const save = () => writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
+  // Phases another process finished in the same folder meanwhile (e.g. attribution run beside
+  // the recipes) are merged in before each write, so neither drops the other's.
+  const save = async () => {
+    const disk = await readPrevious(join(runDir, 'results.json'), results);
+    for (const [name, rec] of Object.entries(disk?.recipes ?? {}))
+      if (!results.recipes[name]) results.recipes[name] = rec;
+    if (disk?.attribution && !results.attribution) results.attribution = disk.attribution;
+    await writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
+  };
   const conn = await connectEnv(cfg, { source, runDir });
   const withWorker = async <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>): Promise<T> => {
     const w = await startRlWorker(c, pretrained.path);
@@ -189,7 +199,9 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
       );
       await save();
     }
-    results.complete = true;
+    results.complete =
+      (!opts.attribution || results.attribution !== undefined) &&
+      opts.recipes.every((n) => results.recipes[n]);
     await save();
     return results;
   } finally {
@@ -299,6 +311,7 @@ async function attribution(
     steps ||
     Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch) * cfg.grpo.epochs;
   for (const bucket of ACCESS_BUCKETS) {
+    if (opts.attributionBuckets && !opts.attributionBuckets.includes(bucket)) continue;
     const ids = new Set(Object.keys(bucketOf).filter((id) => bucketOf[id] === bucket));
     if (ids.size === 0) continue;
     const bcfg: TrainConfig = {
