@@ -9,6 +9,7 @@
  * `factrecall report --runs <dir...> --out <file.md>`: all of them over several seeds, with
  * SVG plots beside the markdown.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   afterOf,
@@ -102,12 +103,31 @@ export function register(program: Command): void {
     .requiredOption('--out <file.md>', 'the markdown file (plots go beside it)')
     .option('--title <text>', 'report title')
     .option('--command <line...>', 'commands that made the runs, shown at the top')
-    .action(async (flags: { runs: string[]; out: string; title?: string; command?: string[] }) => {
-      const runs = await Promise.all(flags.runs.map(readCompareResults));
-      const paths = await writeComparisonReport(runs, flags.out, {
-        ...(flags.title ? { title: flags.title } : {}),
-        ...(flags.command ? { commands: flags.command } : {}),
-      });
-      process.stdout.write(`${paths.join('\n')}\n`);
-    });
+    .option('--notes <file.md>', 'markdown placed after the commands (the reading of the numbers)')
+    .action(
+      async (flags: {
+        runs: string[];
+        out: string;
+        title?: string;
+        command?: string[];
+        notes?: string;
+      }) => {
+        const runs = await Promise.all(flags.runs.map(readCompareResults));
+        const notes = flags.notes ? [await readNotes(flags.notes)] : undefined;
+        const paths = await writeComparisonReport(runs, flags.out, {
+          ...(flags.title ? { title: flags.title } : {}),
+          ...(flags.command ? { commands: flags.command } : {}),
+          ...(notes ? { notes } : {}),
+        });
+        process.stdout.write(`${paths.join('\n')}\n`);
+      },
+    );
+}
+
+async function readNotes(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).trimEnd();
+  } catch (e) {
+    throw trainError('FR_ERR_TRAIN_RUN_UNREADABLE', `--notes ${path}: ${(e as Error).message}`);
+  }
 }

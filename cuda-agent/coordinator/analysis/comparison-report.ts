@@ -36,7 +36,7 @@ export interface ReportOptions {
   title?: string;
   /** The commands that made the runs and this report, shown at the top. */
   commands?: string[];
-  /** Free text after the tables (the reading of the results). */
+  /** Free markdown after the commands, before the tables (the reading of the results). */
   notes?: string[];
 }
 
@@ -160,6 +160,7 @@ export function comparisonMarkdown(
   const n = beforeOf(r0).sampled['val']!.samples;
   const out: string[] = [`# ${opts.title ?? 'FactWorld: GRPO beside SFT, RFT, DPO and maj@k'}`, ''];
   if (opts.commands?.length) out.push('Made with:', '', '```sh', ...opts.commands, '```', '');
+  if (opts.notes?.length) out.push(...opts.notes, '');
   out.push(
     `World seeds ${runs.map((r) => r.worldSeed).join(', ')}${runs.some((r) => !r.complete) ? ' (some phases unfinished: see the per-seed notes)' : ''}; mean ± sample sd over seeds. Every method starts from the same pretrained tiny model of its seed and is judged by the same env judge; test is the server's eval-role aggregate.`,
     '',
@@ -206,7 +207,6 @@ export function comparisonMarkdown(
     '',
     ...sideEffectTable(runs, recipes),
   );
-  if (opts.notes?.length) out.push(...opts.notes, '');
   out.push('## Per seed', '');
   for (const r of runs)
     out.push(
