@@ -15,7 +15,7 @@ import { envError } from './errors.ts';
 import { FactRecallEnv } from './factrecall-env.ts';
 import { isJudge, parseEnvOptions } from './options.ts';
 import { loadPreparedSplits } from './splits/load.ts';
-import type { SplitName, SplitSource } from './types.ts';
+import type { SplitName, SplitSource, SubsetIds, SubsetSpec } from './types.ts';
 
 export const FACTRECALL_V0_ID = 'FactRecall-v0';
 export const FACTRECALL_V0_VERSION = 0;
@@ -79,15 +79,19 @@ function judgeFromSpec(spec: JudgeSpec): Judge {
 
 /**
  * The source restricted to the given question ids per split (a pinned subset). Every id must
- * be in its split; the subset enters the hash, so envs over it have their own fingerprint.
+ * be in its split; the subset enters the hash (as the ids it resolves to, so `{first: n}` and
+ * the same ids listed give one fingerprint), so envs over it have their own fingerprint.
  */
-export function pinSubset(
-  source: SplitSource,
-  subset: Partial<Record<SplitName, readonly string[]>>,
-): SplitSource {
+export function pinSubset(source: SplitSource, subset: SubsetSpec): SplitSource {
   const splits = { ...source.splits };
   const parts: string[] = [];
-  for (const [split, ids] of Object.entries(subset) as Array<[SplitName, readonly string[]]>) {
+  const resolved: Partial<Record<SplitName, readonly string[]>> = {};
+  for (const [split, spec] of Object.entries(subset) as Array<[SplitName, SubsetIds]>) {
+    const ids =
+      'first' in spec ? (source.splits[split] ?? []).slice(0, spec.first).map((r) => r.id) : spec;
+    if (ids.length === 0)
+      throw envError('FR_ERR_ENV_BAD_OPTIONS', `subset.${split}: the ${split} split is empty`);
+    resolved[split] = ids;
     const want = new Set(ids);
     const kept = (source.splits[split] ?? []).filter((r) => want.has(r.id));
     if (kept.length !== want.size) {
@@ -103,7 +107,7 @@ export function pinSubset(
     ...source,
     splits,
     hash: sha256(
-      `${source.hash}\n${canonicalJson(Object.fromEntries(Object.entries(subset).map(([k, v]) => [k, [...(v ?? [])].sort()])))}`,
+      `${source.hash}\n${canonicalJson(Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, [...(v ?? [])].sort()])))}`,
     ),
     description: `${source.description} (${parts.join(', ')})`,
   };

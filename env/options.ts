@@ -86,11 +86,18 @@ export const EnvOptionsSchema = z.strictObject({
         'questions had been handed out; how a resumed training run continues. Not part of the fingerprint.',
     ),
   subset: z
-    .partialRecord(z.enum(SPLIT_NAMES), z.array(z.string().min(1)).min(1))
+    .partialRecord(
+      z.enum(SPLIT_NAMES),
+      z.union([
+        z.array(z.string().min(1)).min(1),
+        z.strictObject({ first: z.number().int().positive() }),
+      ]),
+    )
     .optional()
     .describe(
       'Serve only these question ids of a split (a pinned leaderboard subset of test), in the ' +
-        "split's seeded order; the subset enters the source hash, hence the fingerprint.",
+        "split's seeded order; or `{first: n}`, the split's first n questions as its source lists " +
+        'them (all when it has fewer). The subset enters the source hash, hence the fingerprint.',
     ),
   maxAnswerChars: z
     .number()

@@ -274,3 +274,7 @@ export interface SplitSource {
   /** Human description: path of the manifest, or the FactWorld config. */
   description: string;
 }
+
+/** A pinned subset of one split: question ids, or the split's first n questions in source order. */
+export type SubsetIds = readonly string[] | { readonly first: number };
+export type SubsetSpec = Partial<Record<SplitName, SubsetIds>>;

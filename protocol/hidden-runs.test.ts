@@ -195,6 +195,13 @@ describe('a pinned leaderboard subset', () => {
       expect((await closeShape(ev, handle)).runs).toEqual([
         { split: 'test', k: 1, questions: 10, splitSize: 10, complete: true, score: 1 },
       ]);
+      // `{first: n}` pins the split's first n questions: the same subset, the same fingerprint.
+      const first = await withHost({ evalSubset: { first: 10 } }, async (h2) => {
+        const made2 = await (await openSession(h2, 'eval')).ok('make', { envId: 'FactRecall-v0' });
+        return made2.spec as Body;
+      });
+      expect(first).toMatchObject({ splits: { test: 10 } });
+      expect(first.fingerprint).toBe((made.spec as Body).fingerprint);
       // Ids outside the split are refused when the env is made.
       const bad = await withHost({ evalSubset: ['factworld:nobody'] }, async (h2) =>
         (await openSession(h2, 'eval')).call('make', { envId: 'FactRecall-v0' }),

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { addCounts, zeroCounts } from '../env/episodes.ts';
-import type { EpisodeCounts, LocalEnv, SplitName } from '../env/types.ts';
+import type { EpisodeCounts, LocalEnv, SplitName, SubsetIds } from '../env/types.ts';
 import type { FactRecallError } from '../lib/errors.ts';
 import { protoError } from './errors.ts';
 import { DEFAULT_EVAL_QUOTA, type EvalQuota, EvalQuotaBook } from './eval-quota.ts';
@@ -39,8 +39,8 @@ export interface HostOptions {
   valRewards?: ValRewards;
   /** Eval-run quota of submitters whose token sets none (default DEFAULT_EVAL_QUOTA). */
   evalQuota?: EvalQuota;
-  /** Question ids of the pinned leaderboard subset: eval envs serve only these test questions. */
-  evalSubset?: readonly string[];
+  /** The pinned subset (leaderboard ids, or the first n of test): eval envs serve only these test questions. */
+  evalSubset?: SubsetIds;
   /** Complete eval runs already recorded (they count against quotas): submitter, time ms. */
   pastEvalRuns?: ReadonlyArray<{ submitter: string; at: number }>;
 }
@@ -72,7 +72,7 @@ export class Host {
   readonly serverName: string;
   readonly valRewards: ValRewards;
   readonly evalQuotas: EvalQuotaBook;
-  readonly evalSubset: readonly string[] | undefined;
+  readonly evalSubset: SubsetIds | undefined;
   readonly instance = randomBytes(4).toString('hex');
 
   connections = 0;

@@ -6,6 +6,7 @@
  */
 import Fastify from 'fastify';
 import { z } from 'zod';
+import type { SubsetIds } from '../env/types.ts';
 import { protoError } from './errors.ts';
 import type { EvalQuota } from './eval-quota.ts';
 import { EvalRunLog } from './eval-runs.ts';
@@ -43,7 +44,7 @@ export interface ServeOptions {
   /** Eval-run quota of submitters whose token sets none (default: 10 per 24 h). */
   evalQuota?: EvalQuota;
   /** Pinned leaderboard subset (test question ids): eval runs cover these instead of all of test. */
-  evalSubset?: readonly string[];
+  evalSubset?: SubsetIds;
 }
 
 export interface RunningServer {

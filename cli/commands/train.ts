@@ -13,6 +13,7 @@ import { runHfGrpo } from '../../cuda-agent/coordinator/real-model/hf-run.ts';
 import { HF_PRESETS, type HfPresetName } from '../../cuda-agent/coordinator/real-model/presets.ts';
 import { loadTrainConfig } from '../../cuda-agent/coordinator/training/config.ts';
 import { trainError } from '../../cuda-agent/coordinator/training/errors.ts';
+import { shellQuote } from '../../lib/shell-quote.ts';
 
 /** First SIGINT asks for a checkpoint and a clean stop; a second one exits at once. */
 export function installStopOnSigint(log: (l: string) => void): {
@@ -172,6 +173,7 @@ async function trainRealModel(
       log,
       shouldStop: sig.shouldStop,
       besideJudge: flags.besideJudge,
+      command: shellQuote(['factrecall', ...process.argv.slice(2)]),
     });
     process.stdout.write(`report: ${r.reportPath}\n`);
   } finally {

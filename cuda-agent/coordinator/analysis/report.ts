@@ -63,6 +63,8 @@ export interface ReportTable {
 export interface RunReport {
   runId: string;
   title: string;
+  /** The shell line that made the run (rendered as a code block so it can be run again). */
+  command?: string;
   /** Free-form lines under the title (world, model, schedule). */
   setup: string[];
   greedy: GreedyRow[];
@@ -104,6 +106,7 @@ export function reportMarkdown(r: RunReport): string {
     '',
     `Run \`${r.runId}\`.`,
     '',
+    ...(r.command ? ['Command:', '', '```sh', r.command, '```', ''] : []),
     ...r.setup.map((s) => `- ${s}`),
     '',
   ];

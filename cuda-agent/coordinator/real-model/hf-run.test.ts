@@ -56,7 +56,8 @@ describe.skipIf(!python)(
         worker: { engine: 'hf', model, threads: 1, device: 'cpu', python: python! },
       });
       const lines: string[] = [];
-      const r = await runHfGrpo({ train: cfg, log: (l) => lines.push(l) });
+      const command = `factrecall train --model ${model} --set 'grpo.lr=1e-3'`;
+      const r = await runHfGrpo({ train: cfg, log: (l) => lines.push(l), command });
       expect(r.report.steps).toHaveLength(2);
       for (const s of r.report.steps as StepMetrics[]) {
         expect(s.samples).toBe(6);
@@ -83,6 +84,7 @@ describe.skipIf(!python)(
       ]);
       const md = await readFile(r.reportPath, 'utf8');
       expect(md).toContain('judge contains');
+      expect(md).toContain(['```sh', command, '```'].join('\n'));
       expect(existsSync(join(r.runDir, 'reward.svg'))).toBe(true);
       const config = JSON.parse(await readFile(join(r.runDir, 'config.json'), 'utf8'));
       expect(config.model).toMatchObject({ kind: 'dir', path: model });

@@ -11,7 +11,7 @@
  * - n samples per val question for pass@k and the accessibility buckets (val is held out of RL);
  * - answer style: mean length and the share of one-line answers.
  */
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import type { FetchOptions } from '../../../models/index.ts';
@@ -44,6 +44,8 @@ export interface HfRunOptions {
   fetch?: FetchOptions;
   /** Which judge stands beside the run's judge in the report (default `exact`). */
   besideJudge?: string;
+  /** The shell line that started the run, for the report (the CLI passes its argv). */
+  command?: string;
 }
 
 export interface HfRunResult {
@@ -201,8 +203,9 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
     const report: RunReport = {
       runId,
       title: `GRPO on ${cfg.worker.model} over ${cfg.env.splits ?? cfg.env.url}`,
+      ...(opts.command ? { command: opts.command } : {}),
       setup: [
-        `Model: ${cfg.worker.model} (${source.path}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine hf, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
+        `Model: ${cfg.worker.model} (${shownPath(source.path)}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine hf, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
         `Env: FactRecall-v0 over ${cfg.env.transport}, prompt ${cfg.env.prompt}, judge ${cfg.env.judge} (reward); ${beside} reported beside it on the same greedy answers.`,
         `GRPO: ${result.steps} steps of ${cfg.grpo.questionsPerBatch} questions x ${cfg.grpo.groupSize} answers (max ${maxNewTokens} new tokens), lr ${cfg.grpo.lr}, KL ${cfg.grpo.klCoef} (k3), clip ${cfg.grpo.clipEps}, T ${cfg.sampling.temperature}, top-p ${cfg.sampling.topP}.`,
         `Evaluation: greedy on the first ${before.greedy.val.questions} val and ${before.greedy.test.questions} test questions; pass@k from n = ${cfg.eval.passAtKSamples} samples on ${before.sampled?.perQuestion.length ?? 0} val questions.`,
@@ -261,4 +264,11 @@ function evalRow(step: number, split: 'val' | 'test', ev: GreedyEval): EvalMetri
     accuracy: ev.accuracy,
     masked: ev.masked,
   };
+}
+
+/** A path as the report shows it: relative to the working directory when inside it (so a report
+ * made in one clone reads the same in another). */
+function shownPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }

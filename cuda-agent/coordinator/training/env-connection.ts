@@ -31,6 +31,7 @@ export interface EnvConnections {
 export async function startLoopbackServer(
   questions: SplitSource | { splits: string },
   runDir: string,
+  opts: { evalFirst?: number } = {},
 ): Promise<RunningServer> {
   // A SplitSource has `splits` too (the questions per split); prepared splits are named by a string.
   const makeDefaults =
@@ -44,6 +45,10 @@ export async function startLoopbackServer(
     evalRunsPath: join(runDir, 'eval-runs.jsonl'),
     makeDefaults,
     drainMs: 5_000,
+    // Test scores are revealed only for a complete eval run (protocol/hidden-runs.ts), so an
+    // evaluation on the first n test questions pins them as this server's eval subset: the run
+    // then covers its whole (pinned) split and the server reports its accuracy.
+    ...(opts.evalFirst ? { evalSubset: { first: opts.evalFirst } } : {}),
   });
 }
 
@@ -66,7 +71,10 @@ export async function connectEnv(
         'FR_ERR_TRAIN_CONFIG_INVALID',
         'no env.url, no env.splits and no world to serve: nothing to train on',
       );
-    server = await startLoopbackServer(questions, opts.runDir);
+    // Whenever evaluations are cut to n questions (a real-model run evaluates test even when
+    // eval.splits leaves it out of the evaluations between steps).
+    const evalFirst = cfg.eval.maxQuestions;
+    server = await startLoopbackServer(questions, opts.runDir, evalFirst ? { evalFirst } : {});
     url = cfg.env.transport === 'grpc' ? `grpc://${server.grpcAddress}` : server.wsUrl;
   }
   const clients = new Map<Role, Promise<FactRecallClient>>();

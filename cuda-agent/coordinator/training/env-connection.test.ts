@@ -1,0 +1,50 @@
+/**
+ * The loopback server a run starts for itself: an evaluation on the first n test questions
+ * pins them as the eval subset, so the eval run is complete and the server reveals its score
+ * (a partial run over a hidden split reports counts only: protocol/hidden-runs.ts).
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
+import { testOrganism } from '../../../test/support/test-organism.ts';
+import { parseTrainConfig } from './config.ts';
+import { connectEnv } from './env-connection.ts';
+import { greedyEval } from './evaluate.ts';
+import type { Generate } from './rollout.ts';
+
+const source = worldSplitSource(generateWorld(testOrganism().world));
+
+/** A policy that answers every question with the same name (some are right by chance). */
+const constant =
+  (text: string): Generate =>
+  async (p) => ({
+    results: p.prompts.map(() => ({
+      prompt_ids: [],
+      samples: [{ token_ids: [], logprobs: [], text, finish_reason: 'stop' as const }],
+    })),
+  });
+
+describe('the loopback env of a run', () => {
+  it('scores a greedy test evaluation on the first n questions (not a partial, hidden run)', async () => {
+    const cfg = parseTrainConfig({ eval: { maxQuestions: 7, splits: ['val'] } });
+    const conn = await connectEnv(cfg, {
+      source,
+      runDir: await mkdtemp(join(tmpdir(), 'fr-env-conn-')),
+    });
+    try {
+      const ev = await greedyEval(conn, constant('nobody at all'), 'test', {
+        maxQuestions: 7,
+        maxNewTokens: 4,
+      });
+      expect(ev.questions).toBe(7);
+      expect(ev.accuracy).toBe(0);
+      const env = await conn.make('eval');
+      expect(env.spec().splits.test).toBe(7);
+      await env.close();
+    } finally {
+      await conn.close();
+    }
+  });
+});
