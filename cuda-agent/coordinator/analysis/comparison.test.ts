@@ -58,6 +58,23 @@ describe('the comparison analyses on a hand-made run', () => {
     expect(a.rows.reduce((s, x) => s + x.share, 0)).toBeCloseTo(1, 12);
   });
 
+  it('takes the all-questions gain from the attribution’s own run on all questions when it has one', () => {
+    const withAll = compareFixture();
+    const budget = { questionsSeen: 8, samplesDrawn: 32, gradientSteps: 2 };
+    withAll.attribution!.runs.push({
+      bucket: 'all',
+      questions: 4,
+      steps: 2,
+      budget,
+      val: 1,
+      test: 1,
+    });
+    const a = attribution(withAll);
+    expect(a.allGain).toBeCloseTo(0.5, 12); // 1.0 - 0.5, not the recipe's 0.25
+    expect(a.rows.map((x) => x.bucket)).not.toContain('all');
+    expect(a.additivity).toBeCloseTo(0.5, 12); // buckets sum to 0.25 of the 0.5
+  });
+
   it('counts greedy transitions, telling a changed wrong answer from the same one', () => {
     expect(transitions(beforeOf(r), afterOf(r, 'grpo'), 'train')).toEqual({
       split: 'train',

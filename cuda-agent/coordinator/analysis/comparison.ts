@@ -91,7 +91,7 @@ export function heldOutAccuracy(snap: Pick<Snapshot, 'greedy'>): number {
   return (v.accuracy * v.questions + t.accuracy * t.questions) / (v.questions + t.questions);
 }
 
-/** Held-out gain of GRPO on each bucket alone, as shares (attributionShares). */
+/** Held-out gain of GRPO on each bucket alone, as shares (attributionShares) of the gain on all. */
 export function attribution(r: CompareResults) {
   if (!r.attribution)
     throw trainError(
@@ -99,14 +99,20 @@ export function attribution(r: CompareResults) {
       `seed ${r.worldSeed}: attribution was not run (factrecall compare --attribution)`,
     );
   const base = heldOutAccuracy(beforeOf(r));
-  const all = heldOutAccuracy(afterOf(r, 'grpo')) - base;
   const v = r.before!.greedy.val.questions;
   const t = r.before!.greedy.test.questions;
-  const gains = r.attribution.runs.map((run) => ({
-    bucket: run.bucket,
-    questions: run.questions,
-    gain: (run.val * v + run.test * t) / (v + t) - base,
-  }));
+  // The attribution's own run on all questions (same schedule) when it has one, else the recipe.
+  const allRun = r.attribution.runs.find((x) => x.bucket === 'all');
+  const all = allRun
+    ? (allRun.val * v + allRun.test * t) / (v + t) - base
+    : heldOutAccuracy(afterOf(r, 'grpo')) - base;
+  const gains = r.attribution.runs
+    .filter((x) => x.bucket !== 'all')
+    .map((run) => ({
+      bucket: run.bucket,
+      questions: run.questions,
+      gain: (run.val * v + run.test * t) / (v + t) - base,
+    }));
   const shares = attributionShares(gains, all);
   return {
     before: base,

@@ -5,7 +5,9 @@
  * maj@k); then each recipe from that same model with its own fresh worker (GRPO through the
  * unchanged trainer with the demo's config, so its numbers are `npm start`'s), a snapshot
  * after each; then, with `attribution`, GRPO on the train questions of one accessibility
- * bucket at a time, with as many steps as GRPO on all, and greedy held-out accuracy after each.
+ * bucket at a time and on all of them with the same schedule (the run config's GRPO steps,
+ * the recipe's unless the attribution gets its own `grpo.epochs` / `grpo.maxSteps`), and
+ * greedy held-out accuracy after each.
  * Results go to `<runDir>/results.json` (rewritten after every phase, temp + rename), which
  * `factrecall analyze` and `factrecall report` read. A results.json already in the folder for
  * the same world and plan is continued: its finished phases (the snapshot before, each recipe,
@@ -74,7 +76,7 @@ export interface CompareOptions {
   samples: number;
   majorityK: number;
   attribution: boolean;
-  /** The buckets trained alone in attribution (default all five). */
+  /** The buckets trained alone in attribution (default all five, then `all` questions). */
   attributionBuckets?: readonly string[];
   runDir: string;
   log?: (line: string) => void;
@@ -164,7 +166,6 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
     log(
       `seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`,
     );
-    let grpoSteps = results.recipes['grpo']?.budget.gradientSteps ?? 0;
     for (const name of opts.recipes) {
       if (results.recipes[name]) continue;
       const t0 = performance.now();
@@ -175,7 +176,6 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
           return { ...r, after: await takeSnapshot(conn, r.worker ?? w, world, afterPlan) };
         }),
       );
-      if (name === 'grpo') grpoSteps = out.budget.gradientSteps;
       results.recipes[name] = {
         budget: out.budget,
         after: out.after,
@@ -192,7 +192,6 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
         opts,
         source,
         results.before,
-        grpoSteps,
         runDir,
         log,
         withWorker,
@@ -296,7 +295,6 @@ async function attribution(
   opts: CompareOptions,
   source: SplitSource,
   before: Snapshot,
-  steps: number,
   runDir: string,
   log: (l: string) => void,
   withWorker: <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>) => Promise<T>,
@@ -307,12 +305,17 @@ async function attribution(
   for (const [id, [c, n]] of Object.entries(sampled.correct))
     bucketOf[id] = accessBucket(c, n, before.greedy.train.answers[id]?.[1] === 1);
   const runs: AttributionRun[] = [];
-  const total =
-    steps ||
-    Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch) * cfg.grpo.epochs;
-  for (const bucket of ACCESS_BUCKETS) {
+  // The run config's GRPO schedule on the whole train split (the recipe's, unless the
+  // attribution is given its own `grpo.epochs` / `grpo.maxSteps`).
+  const perEpoch = Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch);
+  const total = Math.min(perEpoch * cfg.grpo.epochs, cfg.grpo.maxSteps ?? Number.POSITIVE_INFINITY);
+  // `all`: the same schedule on every train question, the reference the bucket gains are
+  // shares of (GRPO as a recipe may have run with another budget).
+  for (const bucket of [...ACCESS_BUCKETS, 'all']) {
     if (opts.attributionBuckets && !opts.attributionBuckets.includes(bucket)) continue;
-    const ids = new Set(Object.keys(bucketOf).filter((id) => bucketOf[id] === bucket));
+    const ids = new Set(
+      Object.keys(bucketOf).filter((id) => bucket === 'all' || bucketOf[id] === bucket),
+    );
     if (ids.size === 0) continue;
     const bcfg: TrainConfig = {
       ...cfg,
