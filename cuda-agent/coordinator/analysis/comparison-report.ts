@@ -192,7 +192,7 @@ export function comparisonMarkdown(
     '',
     '## Gain attribution: GRPO on one bucket alone',
     '',
-    'Each run trains GRPO on the train questions of one bucket only, for as many steps as GRPO on all of them, from the same model; its held-out gain is shown beside the all-questions run. "Share" divides by the sum over buckets (sums to 1); "of the all-questions gain" divides by the all run (the gains need not add up).',
+    'Each run trains GRPO from the same model on the train questions of one bucket only, with the same schedule (steps, batch of min(32, bucket size) questions x 5 answers) as a run on all train questions; its held-out gain is shown beside that all-questions run (the GRPO recipe itself when the attribution has no all run of its own). "Share" divides by the sum over buckets (sums to 1); "of the all-questions gain" divides by the all run (the gains need not add up).',
     '',
     ...attributionTable(runs),
     '## P(gold) before and after (teacher-forced: the answer tokens and the stop token after the question; FactWorld questions have one alias, so the best alias is that one)',

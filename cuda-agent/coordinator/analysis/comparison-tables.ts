@@ -166,7 +166,7 @@ export function attributionTable(runs: readonly CompareResults[]): string[] {
     ];
   });
   rows.push([
-    'all train questions (GRPO)',
+    'all train questions (same schedule)',
     ok.map((r) => r.questions.filter((q) => q.split === 'train').length).join(', '),
     pm(per.map((p) => p.allGain)),
     '100%',
@@ -180,7 +180,7 @@ export function attributionTable(runs: readonly CompareResults[]): string[] {
     '100%',
   ]);
   return [
-    `Seeds ${ok.map((r) => r.worldSeed).join(', ')}. Held-out = val and test together (question-weighted).`,
+    `Seeds ${ok.map((r) => r.worldSeed).join(', ')}; ${[...new Set(ok.flatMap((r) => r.attribution!.runs.map((x) => x.steps)))].join('/')} GRPO steps per run. Held-out = val and test together (question-weighted).`,
     '',
     ...table(
       [
