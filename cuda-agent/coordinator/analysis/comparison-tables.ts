@@ -181,6 +181,12 @@ export function attributionTable(runs: readonly CompareResults[]): string[] {
   ]);
   return [
     `Seeds ${ok.map((r) => r.worldSeed).join(', ')}; ${[...new Set(ok.flatMap((r) => r.attribution!.runs.map((x) => x.steps)))].join('/')} GRPO steps per run. Held-out = val and test together (question-weighted).`,
+    ...ok
+      .filter((r) => r.attribution!.complete === false)
+      .map(
+        (r) =>
+          `**Unfinished on seed ${r.worldSeed}**: only ${r.attribution!.runs.map((x) => x.bucket).join(', ')} ran; the shares are over those buckets only.`,
+      ),
     '',
     ...table(
       [

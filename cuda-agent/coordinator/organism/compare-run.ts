@@ -24,7 +24,7 @@ import {
 } from '../../../env/datasets/factworld/index.ts';
 import type { SplitSource } from '../../../env/types.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
-import { ACCESS_BUCKETS, accessBucket } from '../analysis/access-buckets.ts';
+import { accessBucket } from '../analysis/access-buckets.ts';
 import { type Budget, grpoBudget, type RecipeResult } from '../recipes/budget.ts';
 import type { RecipeName, RecipesConfig } from '../recipes/recipe-config.ts';
 import { type RecipeContext, runDpo, runRft, runSft } from '../recipes/recipes.ts';
@@ -63,7 +63,8 @@ export interface CompareResults {
     string,
     { budget: Budget; after: Snapshot; rounds: RecipeResult['rounds']; seconds: number }
   >;
-  attribution?: { runs: AttributionRun[]; bucketOf: Record<string, string> };
+  /** `complete` false: some bucket runs are still to do (a stopped attribution). */
+  attribution?: { runs: AttributionRun[]; bucketOf: Record<string, string>; complete?: boolean };
   complete: boolean;
 }
 
@@ -187,15 +188,17 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
         `seed ${results.worldSeed}: ${name} val greedy ${(100 * out.after.greedy.val.accuracy).toFixed(1)}%, test ${(100 * out.after.greedy.test.accuracy).toFixed(1)}% (${out.budget.gradientSteps} steps)`,
       );
     }
-    if (opts.attribution && !results.attribution) {
-      results.attribution = await attribution(
-        opts,
-        source,
-        results.before,
-        runDir,
-        log,
+    if (opts.attribution && !results.attribution?.complete) {
+      // Saved after every run: a stopped attribution keeps its finished buckets.
+      const done = results.attribution?.runs ?? [];
+      results.attribution = await attribution(opts, source, results.before, runDir, log, {
         withWorker,
-      );
+        done,
+        onRun: async (partial) => {
+          results.attribution = partial;
+          await save();
+        },
+      });
       await save();
     }
     results.complete =
@@ -297,22 +300,30 @@ async function attribution(
   before: Snapshot,
   runDir: string,
   log: (l: string) => void,
-  withWorker: <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>) => Promise<T>,
+  io: {
+    withWorker: <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>) => Promise<T>;
+    /** Runs finished before (kept, not rerun). */
+    done: readonly AttributionRun[];
+    onRun: (partial: NonNullable<CompareResults['attribution']>) => Promise<void>;
+  },
 ): Promise<NonNullable<CompareResults['attribution']>> {
+  const withWorker = io.withWorker;
   const cfg = opts.train;
   const sampled = before.sampled['train']!;
   const bucketOf: Record<string, string> = {};
   for (const [id, [c, n]] of Object.entries(sampled.correct))
     bucketOf[id] = accessBucket(c, n, before.greedy.train.answers[id]?.[1] === 1);
-  const runs: AttributionRun[] = [];
+  const runs: AttributionRun[] = [...io.done];
   // The run config's GRPO schedule on the whole train split (the recipe's, unless the
   // attribution is given its own `grpo.epochs` / `grpo.maxSteps`).
   const perEpoch = Math.ceil((source.splits.train?.length ?? 0) / cfg.grpo.questionsPerBatch);
   const total = Math.min(perEpoch * cfg.grpo.epochs, cfg.grpo.maxSteps ?? Number.POSITIVE_INFINITY);
   // `all`: the same schedule on every train question, the reference the bucket gains are
   // shares of (GRPO as a recipe may have run with another budget).
-  for (const bucket of [...ACCESS_BUCKETS, 'all']) {
+  // The reference run and the paper's bucket first: a comparison cut short keeps those.
+  for (const bucket of ['all', 'never', 'greedy-correct', 'rare', 'sometimes', 'mostly']) {
     if (opts.attributionBuckets && !opts.attributionBuckets.includes(bucket)) continue;
+    if (runs.some((r) => r.bucket === bucket)) continue;
     const ids = new Set(
       Object.keys(bucketOf).filter((id) => bucket === 'all' || bucketOf[id] === bucket),
     );
@@ -353,6 +364,7 @@ async function attribution(
         };
       });
       runs.push(run);
+      await io.onRun({ runs, bucketOf, complete: false });
       log(
         `attribution ${bucket} (${ids.size} q, ${run.steps} steps): val ${(100 * run.val).toFixed(1)}%, test ${(100 * run.test).toFixed(1)}%`,
       );
@@ -360,7 +372,7 @@ async function attribution(
       await conn.close();
     }
   }
-  return { runs, bucketOf };
+  return { runs, bucketOf, complete: true };
 }
 
 /** A comparison's results.json (a folder holding one, or the file); FR_ERR_TRAIN_RUN_UNREADABLE otherwise. */
