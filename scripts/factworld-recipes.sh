@@ -9,8 +9,8 @@ F="node bin/factrecall.js"
 for s in 0 1 2; do
   nice -n 10 $F compare --seeds $s --samples 64 --out "$OUT"
 done
-# attribution on seed 0 at a quarter of the GRPO budget (2 epochs = 26 steps per run)
-nice -n 10 $F compare --seeds 0 --samples 64 --recipes none --attribution --set grpo.epochs=2 --out "$OUT"
+# attribution on seed 0 at an eighth of the GRPO budget (1 epoch = 13 steps per run)
+nice -n 10 $F compare --seeds 0 --samples 64 --recipes none --attribution --set grpo.epochs=1 --out "$OUT"
 $F report --runs "$OUT/seed-0" "$OUT/seed-1" "$OUT/seed-2" \
   --out docs/experiments/factworld-recipes.md \
   --notes docs/experiments/factworld-recipes-notes.md \

@@ -58,12 +58,20 @@ export function mainTable(runs: readonly CompareResults[], recipes: readonly str
   const beforeVal = runs.map((r) => beforeOf(r).greedy.val.accuracy);
   const beforeTest = runs.map((r) => beforeOf(r).greedy.test.accuracy);
   const gain = (xs: number[]) => relativeGain(meanSd(beforeTest).mean, meanSd(xs).mean);
-  rows.push(['before training (greedy)', pm(beforeVal), pm(beforeTest), '–', '–']);
+  rows.push([
+    'before training (greedy)',
+    String(runs.length),
+    pm(beforeVal),
+    pm(beforeTest),
+    '–',
+    '–',
+  ]);
   for (const name of recipes.filter((n) => n !== 'grpo')) {
     const ok = runs.filter((r) => r.recipes[name]);
     const test = ok.map((r) => afterOf(r, name).greedy.test.accuracy);
     rows.push([
       RECIPE_LABEL[name] ?? name,
+      String(ok.length),
       pm(ok.map((r) => afterOf(r, name).greedy.val.accuracy)),
       pm(test),
       gain(test),
@@ -76,18 +84,20 @@ export function mainTable(runs: readonly CompareResults[], recipes: readonly str
     const test = maj.map((r) => r.before!.majority!['test']!.accuracy);
     rows.push([
       `maj@${k} (test-time, no training)`,
+      String(maj.length),
       pm(maj.map((r) => r.before!.majority!['val']!.accuracy)),
       pm(test),
       gain(test),
       `0 / ${k} per question at test time / 0`,
     ]);
   }
-  rows.push(['CoT (test-time)', 'not run', 'not run', '–', '–']);
+  rows.push(['CoT (test-time)', '0', 'not run', 'not run', '–', '–']);
   if (recipes.includes('grpo')) {
     const ok = runs.filter((r) => r.recipes['grpo']);
     const test = ok.map((r) => afterOf(r, 'grpo').greedy.test.accuracy);
     rows.push([
       RECIPE_LABEL['grpo']!,
+      String(ok.length),
       pm(ok.map((r) => afterOf(r, 'grpo').greedy.val.accuracy)),
       pm(test),
       gain(test),
@@ -97,6 +107,7 @@ export function mainTable(runs: readonly CompareResults[], recipes: readonly str
   return table(
     [
       'method',
+      'seeds',
       'val (held-out people)',
       'test (held-out people)',
       'relative gain on test',

@@ -146,7 +146,7 @@ describe('the comparison analyses on a hand-made run', () => {
       'cmp-pgold.svg',
     ]);
     const md = await readFile(join(dir, 'cmp.md'), 'utf8');
-    expect(md).toContain('| GRPO (RL) | 50.0% ± 0.0 | 100.0% ± 0.0 | +100.0% | 8 / 32 / 2 |');
+    expect(md).toContain('| GRPO (RL) | 2 | 50.0% ± 0.0 | 100.0% ± 0.0 | +100.0% | 8 / 32 / 2 |');
     expect(md).toContain('| maj@4 (test-time, no training) |');
     expect(md).toContain('![pass@k](cmp-passk.svg)');
     for (const p of paths.slice(1))
