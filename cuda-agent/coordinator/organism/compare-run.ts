@@ -150,7 +150,17 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
     if (disk?.attribution && !results.attribution) results.attribution = disk.attribution;
     await writeFileAtomic(join(runDir, 'results.json'), `${JSON.stringify(results)}\n`);
   };
-  const conn = await connectEnv(cfg, { source, runDir });
+  // One loopback server per phase, its eval-role records in the phase's folder: the server's
+  // eval-run quota (FR_ERR_PROTO_EVAL_QUOTA, 10 complete runs a day per submitter, kept in
+  // eval-runs.jsonl) is for leaderboard submitters, and a comparison evaluates test far more often.
+  const withConn = async <T>(phase: string, f: (c: EnvConnections) => Promise<T>): Promise<T> => {
+    const conn = await connectEnv(cfg, { source, runDir: join(runDir, phase) });
+    try {
+      return await f(conn);
+    } finally {
+      await conn.close();
+    }
+  };
   const withWorker = async <T>(c: TrainConfig, f: (w: WorkerClient) => Promise<T>): Promise<T> => {
     const w = await startRlWorker(c, pretrained.path);
     try {
@@ -159,56 +169,56 @@ export async function runCompare(opts: CompareOptions): Promise<CompareResults> 
       await w.shutdown().catch(() => w.kill());
     }
   };
-  try {
-    if (!results.before) {
-      results.before = await withWorker(cfg, (w) => takeSnapshot(conn, w, world, plan));
-      await save();
-    }
-    log(
-      `seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`,
+  if (!results.before) {
+    results.before = await withConn('before', (conn) =>
+      withWorker(cfg, (w) => takeSnapshot(conn, w, world, plan)),
     );
-    for (const name of opts.recipes) {
-      if (results.recipes[name]) continue;
-      const t0 = performance.now();
-      const afterPlan = { ...plan, sampledSplits: ['val'] as const, majorityK: 0 };
-      const out = await runRecipe(name, cfg, opts.recipesConfig, conn, runDir, log, (c, f) =>
+    await save();
+  }
+  log(
+    `seed ${results.worldSeed}: before training, val greedy ${(100 * results.before.greedy.val.accuracy).toFixed(1)}%`,
+  );
+  for (const name of opts.recipes) {
+    if (results.recipes[name]) continue;
+    const t0 = performance.now();
+    const afterPlan = { ...plan, sampledSplits: ['val'] as const, majorityK: 0 };
+    const out = await withConn(name, (conn) =>
+      runRecipe(name, cfg, opts.recipesConfig, conn, runDir, log, (c, f) =>
         withWorker(c, async (w) => {
           const r = await f(w);
           return { ...r, after: await takeSnapshot(conn, r.worker ?? w, world, afterPlan) };
         }),
-      );
-      results.recipes[name] = {
-        budget: out.budget,
-        after: out.after,
-        rounds: out.rounds,
-        seconds: (performance.now() - t0) / 1000,
-      };
-      await save();
-      log(
-        `seed ${results.worldSeed}: ${name} val greedy ${(100 * out.after.greedy.val.accuracy).toFixed(1)}%, test ${(100 * out.after.greedy.test.accuracy).toFixed(1)}% (${out.budget.gradientSteps} steps)`,
-      );
-    }
-    if (opts.attribution && !results.attribution?.complete) {
-      // Saved after every run: a stopped attribution keeps its finished buckets.
-      const done = results.attribution?.runs ?? [];
-      results.attribution = await attribution(opts, source, results.before, runDir, log, {
-        withWorker,
-        done,
-        onRun: async (partial) => {
-          results.attribution = partial;
-          await save();
-        },
-      });
-      await save();
-    }
-    results.complete =
-      (!opts.attribution || results.attribution !== undefined) &&
-      opts.recipes.every((n) => results.recipes[n]);
+      ),
+    );
+    results.recipes[name] = {
+      budget: out.budget,
+      after: out.after,
+      rounds: out.rounds,
+      seconds: (performance.now() - t0) / 1000,
+    };
     await save();
-    return results;
-  } finally {
-    await conn.close();
+    log(
+      `seed ${results.worldSeed}: ${name} val greedy ${(100 * out.after.greedy.val.accuracy).toFixed(1)}%, test ${(100 * out.after.greedy.test.accuracy).toFixed(1)}% (${out.budget.gradientSteps} steps)`,
+    );
   }
+  if (opts.attribution && !results.attribution?.complete) {
+    // Saved after every run: a stopped attribution keeps its finished buckets.
+    const done = results.attribution?.runs ?? [];
+    results.attribution = await attribution(opts, source, results.before, runDir, log, {
+      withWorker,
+      done,
+      onRun: async (partial) => {
+        results.attribution = partial;
+        await save();
+      },
+    });
+    await save();
+  }
+  results.complete =
+    (!opts.attribution || results.attribution !== undefined) &&
+    opts.recipes.every((n) => results.recipes[n]);
+  await save();
+  return results;
 }
 
 /** The results.json of an earlier comparison of the same world and plan, if any. */
