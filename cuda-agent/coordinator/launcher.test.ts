@@ -78,4 +78,16 @@ describe('finding a Python for the worker', () => {
     expect(cmd.env.PYTHONPATH).toBe(`${WORKER_DIR}:/elsewhere`);
     expect(cmd.env.HOME).toBe('/h');
   });
+
+  it('starts several data-parallel ranks under torchrun on this machine', () => {
+    const cmd = workerCommand('/usr/bin/python3', {}, 2);
+    expect(cmd.args).toEqual([
+      '-m',
+      'torch.distributed.run',
+      '--standalone',
+      '--nproc_per_node=2',
+      '-m',
+      'factrecall_worker',
+    ]);
+  });
 });

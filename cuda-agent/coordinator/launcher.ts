@@ -131,15 +131,22 @@ export function findPythonWithTorchCached(opts: FindPythonOptions = {}): Promise
   return hit;
 }
 
-/** How to start the worker with `python`: `python -m factrecall_worker`, the package on PYTHONPATH. */
+/**
+ * How to start the worker with `python`: `python -m factrecall_worker`, the package on
+ * PYTHONPATH. With `ranks` > 1 it runs under torchrun on this machine
+ * (`python -m torch.distributed.run --standalone --nproc_per_node <ranks>`): data-parallel
+ * ranks, rank 0 answering on stdio (cuda-agent/worker/README.md, "Data parallelism").
+ */
 export function workerCommand(
   python: string,
   env: NodeJS.ProcessEnv = process.env,
+  ranks = 1,
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const pythonPath = env.PYTHONPATH ? `${WORKER_DIR}${delimiter}${env.PYTHONPATH}` : WORKER_DIR;
+  const torchrun = ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${ranks}`];
   return {
     command: python,
-    args: ['-m', 'factrecall_worker'],
+    args: [...(ranks > 1 ? torchrun : []), '-m', 'factrecall_worker'],
     env: { ...env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
   };
 }

@@ -78,6 +78,8 @@ export class FrameDecoder {
 export interface WorkerClientOptions {
   /** Interpreter to use; absent: FACTRECALL_PYTHON, .venv/bin/python, python3 (launcher.ts). */
   python?: string;
+  /** Data-parallel ranks on this machine (default 1; more runs the worker under torchrun). */
+  ranks?: number;
   /** Environment of the worker (default process.env); PYTHONPATH gets the worker package. */
   env?: NodeJS.ProcessEnv;
   /** Deadline of a call without its own (default 10 minutes). */
@@ -165,7 +167,7 @@ export class WorkerClient {
    */
   static async start(opts: WorkerClientOptions = {}): Promise<WorkerClient> {
     const python = opts.python ?? (await findPythonWithTorchCached({ env: opts.env })).python;
-    const cmd = workerCommand(python, opts.env ?? process.env);
+    const cmd = workerCommand(python, opts.env ?? process.env, opts.ranks ?? 1);
     const proc = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new WorkerClient(proc, opts);
     try {

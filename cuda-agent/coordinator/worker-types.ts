@@ -49,7 +49,7 @@ export interface TinyModelParams {
   n_embd?: number;
   dropout?: number;
 }
-export type EngineName = 'tiny' | 'hf';
+export type EngineName = 'tiny' | 'hf' | 'vllm';
 
 export interface InitParams {
   /** Generation engine (default `tiny`); `model` is that engine's map. */
@@ -183,6 +183,8 @@ export interface TrainStepResult {
   tokens: number;
   /** Wall-clock inside the step: reference log-probs (`score`) and policy forward, backward and optimizer (`train`). */
   seconds: { score: number; train: number };
+  /** vllm engine: the weight sync after the step, and its probe's log-prob gap to the learner. */
+  sync?: { max_abs: number; mean_abs: number; tokens: number; ok: boolean };
 }
 
 /** `sft_step`: one optimizer step of token-mean NLL (SFT on gold answers, RFT on kept samples). */
@@ -297,6 +299,8 @@ export interface InfoResult {
   /** The engine of the loaded model, null before `init`/`load`. */
   engine: EngineName | null;
   vocab_size: number | null;
+  /** Data-parallel ranks, present when the worker runs under torchrun. */
+  world_size?: number;
 }
 
 /** Every method: its params and result. */

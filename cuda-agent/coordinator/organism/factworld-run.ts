@@ -92,7 +92,10 @@ export async function startRlWorker(
   cfg: TrainConfig,
   pretrainedPath: string,
 ): Promise<WorkerClient> {
-  const w = await WorkerClient.start(cfg.worker.python ? { python: cfg.worker.python } : {});
+  const w = await WorkerClient.start({
+    ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
+    ranks: cfg.worker.ranks,
+  });
   try {
     await w.load({
       path: pretrainedPath,

@@ -58,6 +58,7 @@ export interface HfRunResult {
 export async function startHfWorker(cfg: TrainConfig, source: ModelSource): Promise<WorkerClient> {
   const w = await WorkerClient.start({
     ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
+    ranks: cfg.worker.ranks,
     defaultTimeoutMs: cfg.calls.workerDeadlineMs,
   });
   try {
@@ -78,12 +79,12 @@ interface Evaluation {
 export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
   const cfg = opts.train;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
-  if (cfg.worker.engine !== 'hf' || !cfg.worker.model)
+  if ((cfg.worker.engine !== 'hf' && cfg.worker.engine !== 'vllm') || !cfg.worker.model)
     throw trainError(
       'FR_ERR_TRAIN_CONFIG_INVALID',
-      'a real-model run needs worker.engine hf and worker.model',
+      'a real-model run needs worker.engine hf (or vllm) and worker.model',
     );
-  if (!cfg.env.splits && !cfg.env.url)
+  if (!cfg.env.splits && !cfg.env.url && !cfg.env.urls)
     throw trainError(
       'FR_ERR_TRAIN_CONFIG_INVALID',
       'a real-model run needs env.splits (prepared splits) or env.url',
@@ -205,7 +206,7 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
       title: `GRPO on ${cfg.worker.model} over ${cfg.env.splits ?? cfg.env.url}`,
       ...(opts.command ? { command: opts.command } : {}),
       setup: [
-        `Model: ${cfg.worker.model} (${shownPath(source.path)}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine hf, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
+        `Model: ${cfg.worker.model} (${shownPath(source.path)}${source.sha256 ? `, sha256 ${source.sha256.slice(0, 12)}…` : ''}), engine ${cfg.worker.engine}, ${cfg.worker.dtype} on ${cfg.worker.device}, ${cfg.worker.threads} torch thread(s).`,
         `Env: FactRecall-v0 over ${cfg.env.transport}, prompt ${cfg.env.prompt}, judge ${cfg.env.judge} (reward); ${beside} reported beside it on the same greedy answers.`,
         `GRPO: ${result.steps} steps of ${cfg.grpo.questionsPerBatch} questions x ${cfg.grpo.groupSize} answers (max ${maxNewTokens} new tokens), lr ${cfg.grpo.lr}, KL ${cfg.grpo.klCoef} (k3), clip ${cfg.grpo.clipEps}, T ${cfg.sampling.temperature}, top-p ${cfg.sampling.topP}.`,
         `Evaluation: greedy on the first ${before.greedy.val.questions} val and ${before.greedy.test.questions} test questions; pass@k from n = ${cfg.eval.passAtKSamples} samples on ${before.sampled?.perQuestion.length ?? 0} val questions.`,

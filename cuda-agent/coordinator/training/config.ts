@@ -44,6 +44,13 @@ export const EnvConfigSchema = z.strictObject({
     .describe(
       'Address of a running env server (ws://host:port or host:port for gRPC). Absent: the coordinator starts one on 127.0.0.1 (random port) and stops it at the end.',
     ),
+  urls: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "Several env servers hosting the same env (same data, judge, prompt): each training batch is cut into one shard per healthy server, and a failed server's shard is retried on another (cuda-agent/coordinator/training/env-pool.ts). Instead of `url`; not part of the learning hash, so a resume may use other servers.",
+    ),
   token: z.string().optional().describe('Access token sent in hello (role trainer or policy).'),
   seed: z
     .number()
@@ -180,10 +187,10 @@ export const CallsConfigSchema = z.strictObject({
 
 export const WorkerConfigSchema = z.strictObject({
   engine: z
-    .enum(['tiny', 'hf'])
+    .enum(['tiny', 'hf', 'vllm'])
     .default('tiny')
     .describe(
-      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld) or `hf` (any transformers causal LM).',
+      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld), `hf` (any transformers causal LM) or `vllm` (the hf learner with generation on a colocated vLLM, where vLLM is installed; a model directory).',
     ),
   model: z
     .string()
@@ -203,6 +210,11 @@ export const WorkerConfigSchema = z.strictObject({
     .default(1)
     .describe(
       'torch CPU threads in the worker. 1 by default: for the tiny model on a shared 2-core machine, 2 threads ran 5-20x slower than 1.',
+    ),
+  ranks: positiveInt
+    .default(1)
+    .describe(
+      'Data-parallel worker ranks on this machine: more than 1 runs the worker under torchrun (DDP; NCCL on GPUs, one GPU per rank; gloo on CPU). Each rank generates for and trains on its shard of every batch; sampled answers depend on the rank count.',
     ),
   python: z
     .string()
@@ -358,12 +370,14 @@ export function learningHash(cfg: TrainConfig): string {
     eval: _e,
     checkpoint: _k,
     grpo,
+    env: { urls: _u, ...env },
     ...rest
   } = cfg;
   // maxSteps only says where to stop: a run may be resumed with a later stop.
   const { maxSteps: _m, ...learning } = grpo;
   return fingerprintOf({
     ...rest,
+    env,
     grpo: learning,
     worker: { engine: worker.engine, model: worker.model, dtype: worker.dtype },
   });

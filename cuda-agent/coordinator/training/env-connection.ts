@@ -15,6 +15,7 @@ import { envRegistry } from '../../../protocol/env-registry.ts';
 import type { Role } from '../../../protocol/schema.ts';
 import { type RunningServer, serve } from '../../../protocol/server.ts';
 import type { TrainConfig } from './config.ts';
+import { EnvPool } from './env-pool.ts';
 import { trainError } from './errors.ts';
 
 export interface EnvConnections {
@@ -23,6 +24,8 @@ export interface EnvConnections {
   /** A fresh env session (its question order starts at the beginning of epoch 0). */
   /** `extra` adds make options for this env only (e.g. `start` on resume). */
   make(role: Role, extra?: Record<string, unknown>): Promise<RemoteEnv>;
+  /** With `env.urls`: the servers that training batches are sharded across (env-pool.ts). */
+  readonly pool?: EnvPool;
   /** Close the clients, and the server when this run started it. */
   close(): Promise<void>;
 }
@@ -62,6 +65,7 @@ export async function connectEnv(
   cfg: TrainConfig,
   opts: { source?: SplitSource; runDir: string },
 ): Promise<EnvConnections> {
+  if (cfg.env.urls) return connectPool(cfg, cfg.env.urls);
   let server: RunningServer | undefined;
   let url = cfg.env.url;
   if (!url) {
@@ -81,33 +85,58 @@ export async function connectEnv(
   const client = (role: Role) => {
     let c = clients.get(role);
     if (!c) {
-      c = FactRecallClient.connect(url!, {
-        role,
-        clientName: `factrecall-grpo-${role}`,
-        deadlineMs: cfg.calls.envDeadlineMs,
-        maxRetries: cfg.calls.retries,
-        backoffMs: cfg.calls.backoffMs,
-        ...(cfg.env.token ? { token: cfg.env.token } : {}),
-      });
+      c = connectClient(cfg, url!, role);
       clients.set(role, c);
     }
     return c;
   };
-  const makeOptions = { prompt: cfg.env.prompt, seed: cfg.env.seed, judge: cfg.env.judge };
   return {
     url,
     async make(role, extra) {
-      // An eval run goes through the test split in the server's order: the server refuses a
-      // seed from the eval role (FR_ERR_PROTO_FORBIDDEN, protocol/hidden-runs.ts).
-      const { seed, ...unseeded } = makeOptions;
-      const options = role === 'eval' ? unseeded : { ...unseeded, seed };
-      return (await client(role)).make(cfg.env.id, { ...options, ...extra });
+      return (await client(role)).make(cfg.env.id, { ...makeOptions(cfg, role), ...extra });
     },
     async close() {
       for (const c of clients.values()) (await c.catch(() => undefined))?.close();
       clients.clear();
       await server?.close();
     },
+  };
+}
+
+/** A protocol client of `url` for `role`, with the run's deadlines, retries and token. */
+function connectClient(cfg: TrainConfig, url: string, role: Role): Promise<FactRecallClient> {
+  return FactRecallClient.connect(url, {
+    role,
+    clientName: `factrecall-grpo-${role}`,
+    deadlineMs: cfg.calls.envDeadlineMs,
+    maxRetries: cfg.calls.retries,
+    backoffMs: cfg.calls.backoffMs,
+    ...(cfg.env.token ? { token: cfg.env.token } : {}),
+  });
+}
+
+/** The make options of a role. */
+function makeOptions(cfg: TrainConfig, role: Role): Record<string, unknown> {
+  // An eval run goes through the test split in the server's order: the server refuses a
+  // seed from the eval role (FR_ERR_PROTO_FORBIDDEN, protocol/hidden-runs.ts).
+  const options = { prompt: cfg.env.prompt, judge: cfg.env.judge };
+  return role === 'eval' ? options : { ...options, seed: cfg.env.seed };
+}
+
+/** Several running env servers (`env.urls`), as one pool; evaluations go to a healthy one. */
+function connectPool(cfg: TrainConfig, urls: readonly string[]): EnvConnections {
+  if (cfg.env.url)
+    throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', 'env.url and env.urls: give one of the two');
+  const pool = new EnvPool(urls, {
+    connect: (url, role) => connectClient(cfg, url, role),
+    envId: cfg.env.id,
+    makeOptions: (role) => makeOptions(cfg, role),
+  });
+  return {
+    url: urls.join(','),
+    pool,
+    make: (role, extra) => pool.make(role, extra),
+    close: () => pool.close(),
   };
 }
 

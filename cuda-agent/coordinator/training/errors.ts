@@ -41,6 +41,18 @@ export const trainError = defineErrors('TRAIN', {
     retryable: false,
     grpc: 'CANCELLED',
   },
+  FR_ERR_TRAIN_ENV_UNAVAILABLE: {
+    message:
+      'every env server failed the request (connection lost, deadline, overload); check that the servers in env.urls are up',
+    retryable: true,
+    grpc: 'UNAVAILABLE',
+  },
+  FR_ERR_TRAIN_ENDPOINTS_MISMATCH: {
+    message:
+      'the env servers in env.urls serve different envs (fingerprint or split sizes differ): give them the same data, judge and prompt',
+    retryable: false,
+    grpc: 'FAILED_PRECONDITION',
+  },
   FR_ERR_TRAIN_PRETRAIN_FAILED: {
     message: 'pretraining the tiny FactWorld model failed',
     retryable: false,

@@ -26,6 +26,8 @@ export interface StepMetrics {
   kl: number;
   clipFraction: number;
   gradNorm: number;
+  /** vllm engine: largest per-token log-prob gap of the probe between engine and learner after the weight sync. */
+  probeGap?: number;
   /** Seconds spent in each phase of the step. */
   /**
    * Wall-clock per phase: `generate` (reset + sampling), `judge` (the env's step, where the

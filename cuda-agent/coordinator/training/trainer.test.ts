@@ -15,7 +15,7 @@ import { startRlWorker } from '../organism/factworld-run.ts';
 import { ensurePretrained, type PretrainedModel } from '../organism/pretrain.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { deepMerge, parseTrainConfig, type TrainConfig } from './config.ts';
-import { connectEnv, type EnvConnections } from './env-connection.ts';
+import { connectEnv, type EnvConnections, startLoopbackServer } from './env-connection.ts';
 import type { StepMetrics } from './metrics.ts';
 import { type TrainResult, train } from './trainer.ts';
 
@@ -191,6 +191,35 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
     expect(r.recoveries).toBe(1);
     expect(stepsOf(r).map((s) => s.step)).toEqual([1, 2, 3, 4]);
     expect(r.metrics.evals().map((e) => e.step)).toEqual([2]);
+  }, 120_000);
+
+  it('trains with its batches sharded across two env servers, each judging its shard (issue 16)', async () => {
+    // env-pool.test.ts shows the sharded batches are the questions of one server's order
+    const runsDir = await mkdtemp(join(tmpdir(), 'fr-grpo-'));
+    const servers = await Promise.all([
+      startLoopbackServer(source, runsDir),
+      startLoopbackServer(source, runsDir),
+    ]);
+    const cfg = config({
+      runsDir,
+      runId: 'two-servers',
+      grpo: { maxSteps: 2 },
+      env: { urls: servers.map((s) => s.wsUrl) },
+    });
+    const pooled = await connectEnv(cfg, { runDir: runsDir });
+    try {
+      const r = await run(cfg, { conn: pooled });
+      await r.worker.shutdown();
+      expect(stepsOf(r).map((s) => [s.step, s.scored])).toEqual([
+        [1, 32],
+        [2, 32],
+      ]);
+      const answered = servers.map((s) => s.host.episodeCounts().totals.answered);
+      expect(answered).toEqual([32, 32]); // 2 steps x 4 of the 8 questions x 4 answers
+    } finally {
+      await pooled.close();
+      await Promise.all(servers.map((s) => s.close()));
+    }
   }, 120_000);
 
   it('raises the mean training reward by at least 0.10 over 30 seeded steps (first 10 vs last 10 steps)', async () => {

@@ -14,7 +14,6 @@
 import { join } from 'node:path';
 import { isFactRecallError } from '../../../lib/errors.ts';
 import { Rng, seedFrom } from '../../../lib/rng.ts';
-import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import type { TrainSample } from '../worker-types.ts';
 import { batchAdvantages } from './advantages.ts';
@@ -26,11 +25,12 @@ import {
   writeCheckpoint,
 } from './checkpoint.ts';
 import { learningHash, type TrainConfig } from './config.ts';
-import { type EnvConnections, skipTo } from './env-connection.ts';
+import type { EnvConnections } from './env-connection.ts';
 import { trainError } from './errors.ts';
 import { greedyEval } from './evaluate.ts';
 import { MetricsLog, progressLine, type StepMetrics } from './metrics.ts';
 import { actionsOf, generateForGroups, groupObservations, scoreRollout } from './rollout.ts';
+import { openTrainBatches, type TrainBatches } from './train-batches.ts';
 
 export interface TrainerOptions {
   config: TrainConfig;
@@ -99,7 +99,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
 /** What a failed run must release: its worker and its env session. */
 interface Owned {
   worker?: WorkerClient;
-  env?: RemoteEnv;
+  env?: TrainBatches;
 }
 
 async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResult> {
@@ -131,7 +131,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
   }
   const rng = new Rng(state.rng);
   let metrics = await MetricsLog.open(metricsPath, state.metrics);
-  let env: RemoteEnv = await openTrainEnv(opts.conn, state);
+  let env: TrainBatches = await openTrainBatches(opts.conn, state);
   owned.env = env;
   const splitSize = env.spec().splits.train ?? 0;
   if (splitSize === 0)
@@ -174,15 +174,10 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
     }
     try {
       const t0 = performance.now();
-      const r = await env.reset({
-        split: 'train',
-        batchSize: cfg.grpo.questionsPerBatch,
-        groupSize: cfg.grpo.groupSize,
-      });
+      const r = await env.next(state.data, cfg.grpo.questionsPerBatch, cfg.grpo.groupSize);
       const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
       const t1 = performance.now();
-      const stepped = await env.step(actionsOf(groups));
-      scoreRollout(groups, stepped.results);
+      scoreRollout(groups, await r.step(actionsOf(groups)));
       const t2 = performance.now();
       const adv = batchAdvantages(
         groups.map((g) => g.samples.map((s) => s.reward)),
@@ -230,6 +225,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
         kl: last!.kl,
         clipFraction: last!.clip_frac,
         gradNorm: last!.grad_norm,
+        ...(last!.sync ? { probeGap: last!.sync.max_abs } : {}),
         seconds: {
           generate: (t1 - t0) / 1000,
           judge: (t2 - t1) / 1000,
@@ -292,7 +288,7 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
       }
       metrics = await MetricsLog.open(metricsPath, state.metrics);
       owned.env = undefined;
-      env = await openTrainEnv(opts.conn, state);
+      env = await openTrainBatches(opts.conn, state);
       owned.env = env;
     }
   }
@@ -307,26 +303,4 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
     recoveries,
     extra: state.extra,
   };
-}
-
-/**
- * The training env, positioned where the checkpointed run stood: made with the `start` option,
- * or, on a server that does not let clients set it, by drawing and discarding the questions
- * before that point (`skipTo`; the server counts those episodes closed).
- */
-async function openTrainEnv(conn: EnvConnections, state: CoordinatorState): Promise<RemoteEnv> {
-  const { epoch, cursor } = state.data;
-  if (epoch === 0 && cursor === 0) return conn.make('policy');
-  try {
-    return await conn.make('policy', { start: { train: { epoch, cursor } } });
-  } catch (e) {
-    if (!isFactRecallErrorLike(e, 'FR_ERR_PROTO_FORBIDDEN')) throw e;
-  }
-  const env = await conn.make('policy');
-  await skipTo(env, 'train', { epoch, cursor, splitSize: env.spec().splits.train ?? 0 });
-  return env;
-}
-
-function isFactRecallErrorLike(e: unknown, code: string): boolean {
-  return isFactRecallError(e, code) || (e as { code?: unknown } | null)?.code === code;
 }

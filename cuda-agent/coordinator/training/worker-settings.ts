@@ -30,7 +30,7 @@ export function hfInitParams(cfg: TrainConfig, path: string): InitParams {
     gradient_checkpointing: cfg.worker.gradientCheckpointing,
   };
   return {
-    engine: 'hf',
+    engine: cfg.worker.engine === 'vllm' ? 'vllm' : 'hf',
     seed: cfg.seed,
     device: cfg.worker.device,
     threads: cfg.worker.threads,

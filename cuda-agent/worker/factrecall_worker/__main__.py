@@ -2,7 +2,8 @@
 
 stdout carries frames only: the real stdout is kept for them, and file descriptor 1 (where
 print, warnings and C libraries write) is pointed at stderr before anything else runs.
-``--list-errors`` prints the error catalogue as JSON and exits (for the cross-language test).
+Under ``torchrun`` (WORLD_SIZE > 1) every rank runs this; rank 0 serves the frames and the
+others follow it (dp_server.py). ``--list-errors`` prints the error catalogue as JSON and exits (for the cross-language test).
 
 SIGINT is ignored: Ctrl-C in a terminal reaches the whole process group, and the coordinator
 owns the worker's lifetime (it answers the first Ctrl-C with a checkpoint, which needs this
@@ -38,9 +39,14 @@ def main(argv: list[str]) -> int:
         level=os.environ.get("FACTRECALL_WORKER_LOG", "WARNING"),
         format="[worker %(process)d] %(levelname)s %(message)s",
     )
-    from .server import serve  # imports torch: after the redirect, so its output goes to stderr
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # one rank of a torchrun job
+        from .dp_server import serve_distributed
 
-    code = serve(sys.stdin.buffer, frames_out)
+        code = serve_distributed(sys.stdin.buffer, frames_out)
+    else:
+        from .server import serve  # imports torch: after the redirect, so its output goes to stderr
+
+        code = serve(sys.stdin.buffer, frames_out)
     frames_out.flush()
     sys.stderr.flush()
     # Every answer is flushed; skip the interpreter's teardown (a second or more with torch).

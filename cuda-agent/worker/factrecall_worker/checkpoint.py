@@ -23,7 +23,7 @@ from .errors import CheckpointInvalidError, CheckpointNotFoundError
 FORMAT = "factrecall-worker-checkpoint"
 VERSION = 1
 REQUIRED_KEYS = ("model_config", "policy", "optimizer", "rng", "step", "optim", "loss", "engine")
-ENGINE_KEYS = {"tiny": ("vocab", "reference"), "hf": ("identity",)}
+ENGINE_KEYS = {"tiny": ("vocab", "reference"), "hf": ("identity",), "vllm": ("identity",)}
 
 
 def save_checkpoint(path: str, state: dict) -> int:

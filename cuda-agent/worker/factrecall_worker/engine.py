@@ -85,6 +85,14 @@ class Policy(ABC):
     """A causal LM as the learner sees it."""
 
     module: torch.nn.Module  # the parameters the optimizer updates
+    # What forward passes with gradient go through: under data parallelism the
+    # DistributedDataParallel wrapper of ``module`` (data_parallel.py), else None (``module``).
+    runner: torch.nn.Module | None = None
+
+    def forward_module(self) -> torch.nn.Module:
+        """The module to call: the DDP wrapper when gradients flow, else the plain module (a
+        no-grad pass needs no gradient hooks, and ranks may make different numbers of them)."""
+        return self.runner if self.runner is not None and torch.is_grad_enabled() else self.module
 
     @property
     @abstractmethod
@@ -144,6 +152,11 @@ class Engine(ABC):
     def load_weights(self, state: Mapping[str, torch.Tensor]) -> None:
         """Replace the weights generation uses."""
         self.policy.module.load_state_dict(state)
+
+    def after_update(self) -> dict | None:
+        """After each optimizer step: an engine with its own copy of the weights (vLLM) syncs
+        them here and reports how it went; a colocated one shares them and returns None."""
+        return None
 
 
 @contextmanager

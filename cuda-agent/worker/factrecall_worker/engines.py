@@ -24,8 +24,20 @@ from .model import GPTConfig, TinyGPT
 from .params import Params
 from .tiny_engine import TinyEngine, TinyPolicy
 from .tokenizer import WordTokenizer
+from .vllm_engine import DEFAULT_PROBE_TOLERANCE, VLLMSpec, vllm_available
 
-ENGINES = ("tiny", "hf")
+# `vllm` only where it imports (a CUDA machine with vLLM installed): vllm_engine.py.
+ENGINES = ("tiny", "hf", "vllm") if vllm_available() else ("tiny", "hf")
+PROBE = ("What is the capital of France?", "Paris")  # the vllm engine's sync check
+
+
+def unsupported(engine: str) -> UnsupportedEngineError:
+    if engine == "vllm":
+        return UnsupportedEngineError(
+            "engine `vllm`: vLLM is not installed in this Python (it needs a CUDA machine: "
+            f"pip install vllm==0.33 there); this worker has {list(ENGINES)}"
+        )
+    return UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
 
 
 @dataclass
@@ -56,16 +68,20 @@ def read_model(engine: str, m: Params) -> dict:
                 f"init.model: n_embd {out['n_embd']} is not a multiple of n_head {out['n_head']}"
             )
         return out
-    if engine == "hf":
+    if engine in ("hf", "vllm"):
         out = {
             "path": m.str("path"),
             "dtype": m.str("dtype", "auto", choices=DTYPES),
             "gradient_checkpointing": m.bool("gradient_checkpointing", False),
             "max_length": m.int("max_length", None, min=2),
         }
+        if engine == "vllm":
+            out["gpu_memory_utilization"] = m.float("gpu_memory_utilization", 0.3, min=0.01, max=1.0)
+            out["sleep"] = m.bool("sleep", False)
+            out["probe_tolerance"] = m.float("probe_tolerance", DEFAULT_PROBE_TOLERANCE, min=0.0)
         m.done()
         return out
-    raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
+    raise unsupported(engine)
 
 
 def _no_dropout(model: torch.nn.Module) -> None:
@@ -88,7 +104,9 @@ def build(engine: str, model: dict, device: torch.device, tok: WordTokenizer | N
         return Built(
             "tiny", tok, TinyPolicy(net), TinyPolicy(ref), TinyEngine(net, tok.pad_id, tok.stop_ids), asdict(cfg)
         )
-    if engine == "hf":
+    if engine not in ENGINES:
+        raise unsupported(engine)
+    if engine in ("hf", "vllm"):
         spec = HFModelSpec(model["path"], model["dtype"], model["gradient_checkpointing"], model["max_length"])
         net, hf_tok, identity = load_model_and_tokenizer(spec, device)
         _no_dropout(net)
@@ -102,8 +120,18 @@ def build(engine: str, model: dict, device: torch.device, tok: WordTokenizer | N
             "vocab_size": len(chat),
             "dtype_resolved": str(next(net.parameters()).dtype).replace("torch.", ""),
         }
-        return Built("hf", chat, policy, HFPolicy(ref, chat.pad_id, spec.max_length), HFEngine(policy, chat), desc)
-    raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
+        reference = HFPolicy(ref, chat.pad_id, spec.max_length)
+        if engine == "hf":
+            return Built("hf", chat, policy, reference, HFEngine(policy, chat), desc)
+        from .vllm_engine import VLLMEngine
+
+        vspec = VLLMSpec(
+            model["path"], model["dtype"], model["gpu_memory_utilization"], model["max_length"],
+            model["sleep"], model["probe_tolerance"],
+        )
+        probe = (chat.chat_prompt([{"role": "user", "content": PROBE[0]}]), chat.encode_completion(PROBE[1], True))
+        return Built("vllm", chat, policy, reference, VLLMEngine(policy, chat, vspec, torch.initial_seed(), probe), desc)
+    raise unsupported(engine)
 
 
 def checkpoint_model_state(built: Built) -> dict:
@@ -115,7 +143,8 @@ def checkpoint_model_state(built: Built) -> dict:
             "vocab": built.tok.vocab,
             "reference": built.reference.module.state_dict(),
         }
-    return {"model_config": {k: v for k, v in built.model.items() if k in ("path", "dtype", "gradient_checkpointing", "max_length")}, "identity": built.model["identity"]}
+    keys = ("path", "dtype", "gradient_checkpointing", "max_length", "gpu_memory_utilization", "sleep", "probe_tolerance")
+    return {"model_config": {k: v for k, v in built.model.items() if k in keys}, "identity": built.model["identity"]}
 
 
 def build_from_checkpoint(state: dict, device: torch.device, path: str) -> Built:
@@ -128,7 +157,7 @@ def build_from_checkpoint(state: dict, device: torch.device, path: str) -> Built
         built = build("tiny", cfg, device, tok)
         built.reference.module.load_state_dict(state["reference"])
         return built
-    if engine == "hf":
+    if engine in ("hf", "vllm"):
         model = dict(state["model_config"])
         want = state.get("identity") or {}
         now = model_identity(model["path"])
@@ -137,5 +166,5 @@ def build_from_checkpoint(state: dict, device: torch.device, path: str) -> Built
                 f"{path} was trained from {want.get('source')} (sha256 {want.get('sha256')}); "
                 f"{model['path']} now has sha256 {now.get('sha256')}"
             )
-        return build("hf", model, device, None)
+        return build(engine, model, device, None)
     raise CheckpointInvalidError(f"{path} is for engine `{engine}`; this worker has {list(ENGINES)}")

@@ -105,10 +105,11 @@ class HFPolicy(Policy):
         # Rows of one GRPO group share their prompt: run each distinct prompt once, with its KV
         # cache handed to all its rows (gradients flow back through the shared keys and
         # values), so a short answer costs its own tokens, not the prompt's again. Gradient
-        # checkpointing turns the cache off in training, so it takes the plain path.
+        # checkpointing turns the cache off in training, so it takes the plain path, and so
+        # does data parallelism (two forward passes per backward would arm DDP's reducer twice).
         distinct = len({tuple(p) for p in prompts})
         checkpointing = getattr(self.module, "is_activation_checkpointing", False)
-        if distinct < len(prompts) and not checkpointing:
+        if distinct < len(prompts) and not checkpointing and self.runner is None:
             return self._shared_prefix_logits(prompts, completions)
         return self._packed_logits(prompts, completions)
 
@@ -126,7 +127,7 @@ class HFPolicy(Policy):
             att[i, P - len(p) : P - len(p) + len(row)] = 1
         dev = self.device
         ids, att = ids.to(dev), att.to(dev)
-        out = self.module(
+        out = self.forward_module()(
             input_ids=ids,
             attention_mask=att,
             position_ids=positions_of(att),

@@ -6,6 +6,13 @@ gradient is the token-mean gradient of the whole batch (see losses.py). Then the
 clipped by global norm and AdamW steps. A non-finite loss or gradient refuses the step and
 leaves the weights and optimizer untouched.
 
+Under data parallelism (data_parallel.py) each rank holds a shard of the batch and a ``GradSync``:
+N_total and the metric sums are all-reduced, every micro-batch but the last backpropagates
+under DDP's ``no_sync`` and the last one all-reduces the accumulated gradient. DDP averages
+gradients over W ranks, so each rank's loss is scaled by W: the average of W rank sums
+sum_rank(mask * per_token) * W / N_total is the single-process gradient, up to the order of
+float additions. A rank whose shard has no tokens still joins the all-reduce with a zero loss.
+
 The learner knows only the ``Policy`` interface (engine.py): any engine's model trains here.
 The loss is ``losses.grpo_loss``, the tested one; its parts are recomputed without gradient
 for the metrics only.
@@ -15,7 +22,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 
@@ -57,6 +67,20 @@ class TrainSample:
     mask: bool = True
 
 
+class GradSync(Protocol):
+    """What the learner needs from data parallelism (data_parallel.DDPSync implements it)."""
+
+    world: int
+
+    def all_sum(self, values: Sequence[float]) -> list[float]:
+        """Element-wise sums of ``values`` over every rank."""
+        ...
+
+    def no_sync(self) -> AbstractContextManager:
+        """Backward passes inside accumulate gradients locally, without all-reducing."""
+        ...
+
+
 def make_optimizer(policy: Policy, cfg: OptimConfig) -> torch.optim.AdamW:
     return torch.optim.AdamW(
         [p for p in policy.module.parameters() if p.requires_grad],
@@ -79,6 +103,7 @@ class Learner:
         self.loss_cfg = loss
         self.optimizer = make_optimizer(policy, optim)
         self.step = 0
+        self.sync: GradSync | None = None  # set by data_parallel.py under torchrun
 
     def reset_optimizer(self) -> None:
         """Fresh AdamW state (after pretraining replaced the weights)."""
@@ -88,7 +113,11 @@ class Learner:
         """One optimizer step; returns loss, pg_loss, kl, clip_frac, ratio_mean, grad_norm, ..."""
         active = [s for s in samples if s.mask and s.completion_ids]
         n_tokens = sum(len(s.completion_ids) for s in active)
-        base = {"samples": len(active), "masked_samples": len(samples) - len(active), "tokens": n_tokens}
+        counts = [len(active), len(samples) - len(active), n_tokens]
+        if self.sync is not None:  # the whole batch's counts: N_total is over every rank
+            counts = [int(c) for c in self.sync.all_sum(counts)]
+        n_tokens = counts[2]
+        base = {"samples": counts[0], "masked_samples": counts[1], "tokens": n_tokens}
         if n_tokens == 0:
             return {
                 **base,
@@ -104,38 +133,24 @@ class Learner:
                 "seconds": {"score": 0.0, "train": 0.0},
             }
         cfg = self.loss_cfg
-        device = self.policy.device
         self.policy.module.train()
         self.optimizer.zero_grad(set_to_none=True)
         sums = {"loss": 0.0, "pg": 0.0, "kl": 0.0, "clipped": 0.0, "ratio": 0.0}
         t_start, t_ref = time.perf_counter(), 0.0  # reference scoring time, apart from training
-        for start in range(0, len(active), micro_batch_size):
-            mb = active[start : start + micro_batch_size]
-            prompts = [s.prompt_ids for s in mb]
-            completions = [s.completion_ids for s in mb]
-            logp, mask = completion_logprobs(self.policy, prompts, completions, cfg.temperature)  # (b, L)
-            t0 = time.perf_counter()
-            with torch.no_grad():
-                ref_logp, _ = completion_logprobs(
-                    self.reference, prompts, completions, cfg.temperature
-                )  # (b, L)
-            t_ref += time.perf_counter() - t0
-            old = torch.zeros_like(logp)  # (b, L)
-            for i, s in enumerate(mb):
-                old[i, : len(s.old_logprobs)] = torch.tensor(s.old_logprobs, dtype=old.dtype)
-            adv = torch.tensor([s.advantage for s in mb], dtype=logp.dtype, device=device)  # (b,)
-            # this micro-batch's share of the token-mean loss of the whole batch (scalar)
-            piece = grpo_loss(logp, old, ref_logp, adv, mask, cfg.clip_eps, cfg.kl_coef, n_tokens)
-            piece.backward()
-            with torch.no_grad():
-                _, pg, kl, clipped = grpo_per_token_loss(
-                    logp.detach(), old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef
-                )  # (b, L) each, for the metrics
-                sums["loss"] += float(piece)
-                sums["pg"] += float(masked_token_sum(pg, mask))
-                sums["kl"] += float(masked_token_sum(kl, mask))
-                sums["clipped"] += float(masked_token_sum(clipped.float(), mask))
-                sums["ratio"] += float(masked_token_sum(torch.exp(logp - old), mask))
+        sync, scale = self.sync, (self.sync.world if self.sync is not None else 1)
+        batches = [active[i : i + micro_batch_size] for i in range(0, len(active), micro_batch_size)]
+        if sync is not None and not batches:
+            # Nothing here, tokens elsewhere: a zero loss on one token joins the all-reduce.
+            logp, _ = completion_logprobs(self.policy, [[0]], [[0]], cfg.temperature)
+            (logp.sum() * 0.0).backward()
+        for k, mb in enumerate(batches):
+            # Under DDP, every micro-batch but the last runs forward and backward in no_sync.
+            local = sync is not None and k < len(batches) - 1
+            with sync.no_sync() if local else nullcontext():
+                t_ref += self._micro_step(mb, n_tokens, scale, sums)
+        if sync is not None:
+            keys = ("loss", "pg", "kl", "clipped", "ratio")
+            sums = dict(zip(keys, sync.all_sum([sums[k] for k in keys]), strict=True))
         max_norm = self.optim_cfg.grad_clip if self.optim_cfg.grad_clip > 0 else float("inf")
         grad_norm = float(torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(), max_norm))
         if not (math.isfinite(sums["loss"]) and math.isfinite(grad_norm)):
@@ -157,3 +172,32 @@ class Learner:
             "lr": self.optim_cfg.lr,
             "seconds": {"score": t_ref, "train": time.perf_counter() - t_start - t_ref},
         }
+
+    def _micro_step(self, mb: list[TrainSample], n_tokens: int, scale: int, sums: dict) -> float:
+        """Backpropagate one micro-batch's share of the loss, add its metric sums to ``sums``;
+        returns the seconds spent scoring with the reference."""
+        cfg = self.loss_cfg
+        prompts = [s.prompt_ids for s in mb]
+        completions = [s.completion_ids for s in mb]
+        logp, mask = completion_logprobs(self.policy, prompts, completions, cfg.temperature)  # (b, L)
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            ref_logp, _ = completion_logprobs(self.reference, prompts, completions, cfg.temperature)  # (b, L)
+        t_ref = time.perf_counter() - t0
+        old = torch.zeros_like(logp)  # (b, L)
+        for i, s in enumerate(mb):
+            old[i, : len(s.old_logprobs)] = torch.tensor(s.old_logprobs, dtype=old.dtype)
+        adv = torch.tensor([s.advantage for s in mb], dtype=logp.dtype, device=logp.device)  # (b,)
+        # this micro-batch's share of the token-mean loss of the whole batch (scalar)
+        piece = grpo_loss(logp, old, ref_logp, adv, mask, cfg.clip_eps, cfg.kl_coef, n_tokens)
+        (piece * scale if scale != 1 else piece).backward()
+        with torch.no_grad():
+            _, pg, kl, clipped = grpo_per_token_loss(
+                logp.detach(), old, ref_logp, adv, cfg.clip_eps, cfg.kl_coef
+            )  # (b, L) each, for the metrics
+            sums["loss"] += float(piece)
+            sums["pg"] += float(masked_token_sum(pg, mask))
+            sums["kl"] += float(masked_token_sum(kl, mask))
+            sums["clipped"] += float(masked_token_sum(clipped.float(), mask))
+            sums["ratio"] += float(masked_token_sum(torch.exp(logp - old), mask))
+        return t_ref

@@ -17,8 +17,8 @@ import torch
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .engine import ChatTokenizer, Engine, SamplingParams
-from .engines import ENGINES, Built, build, build_from_checkpoint, checkpoint_model_state, read_model
-from .errors import BadParamsError, CheckpointInvalidError, NotReadyError, UnsupportedEngineError
+from .engines import ENGINES, Built, build, build_from_checkpoint, checkpoint_model_state, read_model, unsupported
+from .errors import BadParamsError, CheckpointInvalidError, NotReadyError
 from .learner import Learner, LossConfig, OptimConfig, TrainSample
 from .params import Params, float_list, int_list
 from .pretrain import PretrainConfig, pretrain
@@ -57,6 +57,29 @@ def read_loss(lo: Params, base: LossConfig) -> LossConfig:
         kl_coef=lo.float("kl_coef", base.kl_coef, min=0.0),
         temperature=lo.float("temperature", base.temperature, min=1e-6),
     )
+
+
+def read_train_step(params: dict, vocab_size: int, min_samples: int = 1) -> tuple[list[TrainSample], int]:
+    """The samples and micro-batch size of a `train_step` request, each field checked."""
+    p = Params("train_step", params)
+    raw = p.list("samples", min_len=min_samples)
+    micro = p.int("micro_batch_size", 32, min=1)
+    p.done()
+    samples = []
+    for i, s in enumerate(raw):
+        q = Params(f"train_step.samples[{i}]", s)
+        completion = int_list(f"samples[{i}].completion_ids", q.list("completion_ids"), vocab_size)
+        samples.append(
+            TrainSample(
+                prompt_ids=int_list(f"samples[{i}].prompt_ids", q.list("prompt_ids", min_len=1), vocab_size),
+                completion_ids=completion,
+                old_logprobs=float_list(f"samples[{i}].old_logprobs", q.list("old_logprobs"), len(completion)),
+                advantage=q.float("advantage"),
+                mask=q.bool("mask", True),
+            )
+        )
+        q.done()
+    return samples, micro
 
 
 class PolicyWorker:
@@ -165,7 +188,7 @@ class PolicyWorker:
         for sub in (p, o, lo):
             sub.done()
         if engine not in ENGINES:
-            raise UnsupportedEngineError(f"engine `{engine}`: this worker has {list(ENGINES)}")
+            raise unsupported(engine)
         model = read_model(engine, m)  # checks m's keys for this engine
         if vocab is not None:
             self.vocab_tok = WordTokenizer(vocab)
@@ -267,30 +290,11 @@ class PolicyWorker:
 
     def train_step(self, params: dict) -> dict:
         """One GRPO optimizer step on a batch of samples (see learner.py)."""
-        tok, learner, _ = self._ready("train_step")
-        p = Params("train_step", params)
-        raw = p.list("samples", min_len=1)
-        micro = p.int("micro_batch_size", 32, min=1)
-        p.done()
-        samples = []
-        for i, s in enumerate(raw):
-            q = Params(f"train_step.samples[{i}]", s)
-            completion = int_list(f"samples[{i}].completion_ids", q.list("completion_ids"), len(tok))
-            samples.append(
-                TrainSample(
-                    prompt_ids=int_list(
-                        f"samples[{i}].prompt_ids", q.list("prompt_ids", min_len=1), len(tok)
-                    ),
-                    completion_ids=completion,
-                    old_logprobs=float_list(
-                        f"samples[{i}].old_logprobs", q.list("old_logprobs"), len(completion)
-                    ),
-                    advantage=q.float("advantage"),
-                    mask=q.bool("mask", True),
-                )
-            )
-            q.done()
-        return learner.train_step(samples, micro)
+        tok, learner, engine = self._ready("train_step")
+        samples, micro = read_train_step(params, len(tok))
+        result = learner.train_step(samples, micro)
+        sync = engine.after_update() if not result["skipped"] else None
+        return result if sync is None else {**result, "sync": sync}
 
     def sft_step(self, params: dict) -> dict:
         """One SFT/RFT optimizer step (token-mean NLL; recipe_methods.py)."""
@@ -335,10 +339,7 @@ class PolicyWorker:
         p = Params("save", params)
         path = p.str("path")
         p.done()
-        assert self.sample_gen is not None
-        rng = capture_rng_states()
-        rng["sampling"] = self.sample_gen.get_state()
-        size = save_checkpoint(
+        size = self._write_checkpoint(
             path,
             {
                 "engine": engine.name,
@@ -349,10 +350,26 @@ class PolicyWorker:
                 "optim": asdict(learner.optim_cfg),
                 "loss": asdict(learner.loss_cfg),
                 "step": learner.step,
-                "rng": rng,
+                **self._rng_state(),
             },
         )
         return {"path": path, "bytes": size, "step": learner.step}
+
+    # -- hooks that data parallelism (data_parallel.py) overrides ----------------------------
+    def _rng_state(self) -> dict:
+        """The checkpoint's RNG entries: every global generator and the sampling generator."""
+        assert self.sample_gen is not None
+        rng = capture_rng_states()
+        rng["sampling"] = self.sample_gen.get_state()
+        return {"rng": rng}
+
+    def _restore_rng(self, state: dict) -> None:
+        assert self.sample_gen is not None
+        restore_rng_states(state["rng"])
+        self.sample_gen.set_state(state["rng"]["sampling"])
+
+    def _write_checkpoint(self, path: str, state: dict) -> int:
+        return save_checkpoint(path, state)
 
     def load(self, params: dict) -> dict:
         """Replace all state with a checkpoint's (works before `init` too).
@@ -391,8 +408,7 @@ class PolicyWorker:
             if not new_optim:
                 self.learner.optimizer.load_state_dict(state["optimizer"])
                 self.learner.step = int(state["step"])
-            restore_rng_states(state["rng"])
-            self.sample_gen.set_state(state["rng"]["sampling"])
+            self._restore_rng(state)
         except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:
             self.vocab_tok, self.built, self.learner, self.sample_gen, self.device, self.seed = before
             raise CheckpointInvalidError(f"{path} does not fit this worker: {e}") from e

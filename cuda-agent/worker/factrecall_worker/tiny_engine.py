@@ -38,7 +38,7 @@ class TinyPolicy(Policy):
 
     def completion_logits(self, prompts, completions):
         idx, targets, positions, mask = pack_right(prompts, completions, 0, self.device)
-        logits, _ = self.model(idx)  # (B, T, V): the tiny vocabulary is a few thousand words
+        logits, _ = self.forward_module()(idx)  # (B, T, V): the tiny vocabulary is a few thousand words
         V = logits.shape[-1]
         picked = logits.gather(1, positions[:, :, None].expand(-1, -1, V))  # (B, L, V)
         return picked, targets, mask

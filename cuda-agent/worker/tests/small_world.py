@@ -28,11 +28,11 @@ PROMPTS = [f"Q: Where was {name} born?\nA:" for name, _, _ in PEOPLE]
 SMALL_MODEL = {"block_size": 32, "n_layer": 2, "n_head": 2, "n_embd": 32}
 
 
-def make_worker(seed: int = 0, lr: float = 1e-3, **loss) -> PolicyWorker:
+def make_worker(seed: int = 0, lr: float = 1e-3, device: str = "cpu", **loss) -> PolicyWorker:
     w = PolicyWorker()
     w.tokenizer({"texts": DOCUMENTS})
     w.init(
-        {"seed": seed, "device": "cpu", "threads": 1, "model": SMALL_MODEL, "optim": {"lr": lr}, "loss": loss}
+        {"seed": seed, "device": device, "threads": 1, "model": SMALL_MODEL, "optim": {"lr": lr}, "loss": loss}
     )
     return w
 

@@ -1,5 +1,6 @@
 """One engine contract, one suite: every engine (tiny; hf on a random-weight Llama built here;
-hf on SmolLM2-135M-Instruct when `factrecall model fetch smollm2` has cached it) must
+hf on SmolLM2-135M-Instruct when `factrecall model fetch smollm2` has cached it; vllm on the
+random Llama where vLLM and a GPU are, which is nowhere here so far) must
 
 - return sampling log-probs that the learner's recomputation reproduces (within TOLERANCE),
 - decode greedily the same way every time, and a prompt alone as inside a padded batch,
@@ -67,7 +68,21 @@ def _smollm2(_):
     return w, [chat("What is the capital of France?"), chat("Which English playwright wrote the tragedy Hamlet?")]
 
 
-CASES = {"tiny": _tiny, "hf-random": _hf_random, "hf-smollm2": _smollm2}
+def _vllm_random(tmp_path_factory):
+    from factrecall_worker.vllm_engine import vllm_available
+
+    if not (vllm_available() and torch.cuda.is_available()):
+        print("vllm case skipped: it needs vLLM and a CUDA device (neither is on the machines here)")
+        pytest.skip("the vllm engine needs vLLM and a CUDA device")
+    from tiny_hf import build_tiny_hf
+
+    d = build_tiny_hf(str(tmp_path_factory.mktemp("tiny-vllm") / "model"))
+    w = PolicyWorker()
+    w.init({"engine": "vllm", "seed": 3, "device": "cuda", "model": {"path": d, "dtype": "float32"}, "optim": {"lr": 1e-2}})
+    return w, [chat(q) for q in QUESTIONS]
+
+
+CASES = {"tiny": _tiny, "hf-random": _hf_random, "hf-smollm2": _smollm2, "vllm-random": _vllm_random}
 
 
 @pytest.fixture(scope="module", params=list(CASES))

@@ -20,10 +20,11 @@ class RemoteError(Exception):
 
 
 class WorkerProcess:
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": WORKER_DIR}
+    def __init__(self, launcher: list[str] | None = None, env: dict | None = None) -> None:
+        """``launcher`` runs the module (default this Python; e.g. torchrun's command line)."""
+        env = {**os.environ, "PYTHONPATH": WORKER_DIR, **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "factrecall_worker"],
+            [*(launcher or [sys.executable]), "-m", "factrecall_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
