@@ -102,5 +102,5 @@ describe.skipIf(!python)('a tiny FactWorld comparison of every recipe', () => {
     const again = await runCompare({ ...opts, log: (l) => lines.push(l) });
     expect(lines[0]).toMatch(/continuing .*kept before, grpo, sft, rft, dpo, attribution/);
     expect(again.recipes['grpo']!.seconds).toBe(r.recipes['grpo']!.seconds);
-  }, 300_000);
+  }, 900_000);
 });
