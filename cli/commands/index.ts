@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as analyze } from './analyze.ts';
+import { register as compare } from './compare.ts';
 import { register as data } from './data.ts';
 import { register as dataPrepare } from './data-prepare.ts';
 import { register as demo } from './demo.ts';
@@ -34,4 +36,6 @@ export const COMMANDS: Array<(program: Command) => void> = [
   leaderboardAgents,
   model,
   evaluate,
+  compare,
+  analyze,
 ];

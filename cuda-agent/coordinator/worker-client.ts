@@ -17,6 +17,7 @@ import type { FactRecallError } from '../../lib/errors.ts';
 import { workerError } from './errors.ts';
 import { findPythonWithTorchCached, workerCommand } from './launcher.ts';
 import type {
+  DpoStepParams,
   GenerateParams,
   InfoResult,
   InitParams,
@@ -24,6 +25,7 @@ import type {
   LogprobsParams,
   PretrainParams,
   SaveParams,
+  SftStepParams,
   TokenizerParams,
   TrainStepParams,
   WorkerMethod,
@@ -231,6 +233,12 @@ export class WorkerClient {
   }
   trainStep(params: TrainStepParams, opts?: CallOptions) {
     return this.call('train_step', params, opts);
+  }
+  sftStep(params: SftStepParams, opts?: CallOptions) {
+    return this.call('sft_step', params, opts);
+  }
+  dpoStep(params: DpoStepParams, opts?: CallOptions) {
+    return this.call('dpo_step', params, opts);
   }
   pretrain(params: PretrainParams, opts?: CallOptions) {
     return this.call('pretrain', params, opts);

@@ -187,6 +187,50 @@ export interface TrainStepResult {
   sync?: { max_abs: number; mean_abs: number; tokens: number; ok: boolean };
 }
 
+/** `sft_step`: one optimizer step of token-mean NLL (SFT on gold answers, RFT on kept samples). */
+export interface SftStepParams {
+  prompts: readonly Prompt[];
+  /** Token ids (as sampled) or text (see `append_eos`). */
+  completions: readonly (readonly number[] | string)[];
+  /** End every text completion with the stop id (tiny: <eos>). */
+  append_eos?: boolean;
+  micro_batch_size?: number;
+}
+export interface SftStepResult {
+  step: number;
+  skipped: boolean;
+  /** Token-mean negative log-likelihood before the step. */
+  loss: number;
+  grad_norm: number;
+  samples: number;
+  tokens: number;
+  lr: number;
+  seconds: number;
+}
+/** `dpo_step`: one DPO step on (prompt, chosen, rejected) triples against the frozen reference. */
+export interface DpoStepParams {
+  prompts: readonly Prompt[];
+  chosen: readonly (readonly number[] | string)[];
+  rejected: readonly (readonly number[] | string)[];
+  /** DPO's beta: the strength of the implicit KL to the reference. */
+  beta: number;
+  append_eos?: boolean;
+  micro_batch_size?: number;
+}
+export interface DpoStepResult {
+  step: number;
+  skipped: boolean;
+  /** Mean -log sigmoid(margin) over pairs, before the step. */
+  loss: number;
+  margin_mean: number;
+  /** Share of pairs whose margin is positive. */
+  pair_accuracy: number;
+  pairs: number;
+  grad_norm: number;
+  lr: number;
+  seconds: number;
+}
+
 export interface PretrainParams {
   documents: readonly string[];
   epochs: number;
@@ -267,6 +311,8 @@ export interface WorkerMethods {
   generate: { params: GenerateParams; result: GenerateResult };
   logprobs: { params: LogprobsParams; result: LogprobsResult };
   train_step: { params: TrainStepParams; result: TrainStepResult };
+  sft_step: { params: SftStepParams; result: SftStepResult };
+  dpo_step: { params: DpoStepParams; result: DpoStepResult };
   pretrain: { params: PretrainParams; result: PretrainResult };
   save: { params: SaveParams; result: SaveResult };
   load: { params: LoadParams; result: LoadResult };

@@ -6,6 +6,10 @@
 export interface Series {
   name: string;
   points: ReadonlyArray<readonly [number, number]>;
+  /** `points`: markers only (a scatter plot); default `line`. */
+  style?: 'line' | 'points';
+  /** Dashed line (e.g. a reference curve). */
+  dashed?: boolean;
 }
 
 export interface LineChart {
@@ -21,7 +25,7 @@ export interface LineChart {
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
 
-function escapeXml(s: string): string {
+export function escapeXml(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -97,8 +101,12 @@ export function renderLineChart(chart: LineChart): string {
     const finite = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (finite.length > 0) {
       const d = finite.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-      out.push(`<polyline points="${d}" fill="none" stroke="${color}" stroke-width="1.8"/>`);
-      if (finite.length <= 40) {
+      const dash = s.dashed ? ' stroke-dasharray="5 3"' : '';
+      if (s.style !== 'points')
+        out.push(
+          `<polyline points="${d}" fill="none" stroke="${color}" stroke-width="1.8"${dash}/>`,
+        );
+      if (finite.length <= 40 || s.style === 'points') {
         for (const [x, y] of finite)
           out.push(
             `<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${color}"/>`,

@@ -58,4 +58,21 @@ export const trainError = defineErrors('TRAIN', {
     retryable: false,
     grpc: 'INTERNAL',
   },
+  FR_ERR_TRAIN_RECIPE_UNKNOWN: {
+    message: 'no such training recipe; the recipes are grpo, sft, rft, dpo',
+    retryable: false,
+    grpc: 'INVALID_ARGUMENT',
+  },
+  FR_ERR_TRAIN_ANALYSIS_UNKNOWN: {
+    message:
+      'no such analysis; `factrecall analyze` knows passk, buckets, attribution, pgold, transitions',
+    retryable: false,
+    grpc: 'INVALID_ARGUMENT',
+  },
+  FR_ERR_TRAIN_RUN_UNREADABLE: {
+    message:
+      'the run folder holds no readable comparison results (results.json from `factrecall compare`), or lacks what this analysis needs',
+    retryable: false,
+    grpc: 'NOT_FOUND',
+  },
 });

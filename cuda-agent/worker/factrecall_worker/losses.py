@@ -101,3 +101,52 @@ def grpo_loss(
     per_token, _, _, _ = grpo_per_token_loss(logp, old_logp, ref_logp, advantages, clip_eps, kl_coef)
     denom = mask.sum() if n_tokens is None else n_tokens
     return masked_token_sum(per_token, mask) / denom
+
+
+# -- the comparison recipes (SFT, RFT, DPO) ------------------------------------------------------
+#
+#   nll[i,t]   = -logp[i,t]                                   SFT / RFT: next-token loss
+#   s_pi(y)    = sum_t logp[t]      s_ref(y) = sum_t ref[t]    sequence log-probs of an answer
+#   margin     = beta ((s_pi(y+) - s_ref(y+)) - (s_pi(y-) - s_ref(y-)))
+#   dpo        = -log sigmoid(margin), averaged over pairs      (Rafailov et al. 2023, eq. 7)
+
+
+def sft_loss(logp: torch.Tensor, mask: torch.Tensor, n_tokens: int | None = None) -> torch.Tensor:
+    """Token-mean negative log-likelihood: -sum(mask logp) / n_tokens.
+
+    n_tokens defaults to mask.sum(); pass the whole batch's count for one micro-batch of it.
+    logp, mask: (B, L) -> scalar.
+    """
+    denom = mask.sum() if n_tokens is None else n_tokens
+    return -masked_token_sum(logp, mask) / denom
+
+
+def sequence_logprob(logp: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """log pi(y | x) of whole completions: sum_t mask logp. (B, L), (B, L) -> (B,)."""
+    return (logp * mask).sum(-1)
+
+
+def dpo_margin(
+    pol_chosen: torch.Tensor,
+    pol_rejected: torch.Tensor,
+    ref_chosen: torch.Tensor,
+    ref_rejected: torch.Tensor,
+    beta: float,
+) -> torch.Tensor:
+    """beta * ((pi(y+) - ref(y+)) - (pi(y-) - ref(y-))) from sequence log-probs. (P,) x 4 -> (P,)."""
+    return beta * ((pol_chosen - ref_chosen) - (pol_rejected - ref_rejected))
+
+
+def dpo_loss(
+    pol_chosen: torch.Tensor,
+    pol_rejected: torch.Tensor,
+    ref_chosen: torch.Tensor,
+    ref_rejected: torch.Tensor,
+    beta: float,
+    n_pairs: int | None = None,
+) -> torch.Tensor:
+    """DPO loss: sum_p -log sigmoid(margin_p) / n_pairs (n_pairs defaults to P; pass the whole
+    batch's pair count for one micro-batch of it). Sequence log-probs (P,) x 4 -> scalar."""
+    margin = dpo_margin(pol_chosen, pol_rejected, ref_chosen, ref_rejected, beta)  # (P,)
+    denom = margin.shape[0] if n_pairs is None else n_pairs
+    return -torch.nn.functional.logsigmoid(margin).sum() / denom

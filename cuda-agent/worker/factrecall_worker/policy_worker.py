@@ -22,6 +22,7 @@ from .errors import BadParamsError, CheckpointInvalidError, NotReadyError
 from .learner import Learner, LossConfig, OptimConfig, TrainSample
 from .params import Params, float_list, int_list
 from .pretrain import PretrainConfig, pretrain
+from .recipe_methods import dpo_step_method, sft_step_method
 from .rng import capture_rng_states, restore_rng_states, seed_all
 from .scoring import score_in_chunks
 from .tokenizer import WordTokenizer
@@ -294,6 +295,14 @@ class PolicyWorker:
         result = learner.train_step(samples, micro)
         sync = engine.after_update() if not result["skipped"] else None
         return result if sync is None else {**result, "sync": sync}
+
+    def sft_step(self, params: dict) -> dict:
+        """One SFT/RFT optimizer step (token-mean NLL; recipe_methods.py)."""
+        return sft_step_method(self, params)
+
+    def dpo_step(self, params: dict) -> dict:
+        """One DPO optimizer step against the frozen reference (recipe_methods.py)."""
+        return dpo_step_method(self, params)
 
     def pretrain(self, params: dict, notify: Notify | None = None) -> dict:
         """Next-token training on documents; afterwards the reference is the pretrained model."""

@@ -31,6 +31,8 @@ METHODS = (
     "generate",
     "logprobs",
     "train_step",
+    "sft_step",
+    "dpo_step",
     "pretrain",
     "save",
     "load",

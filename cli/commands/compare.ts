@@ -1,0 +1,106 @@
+/**
+ * `factrecall compare`: the training recipes (GRPO, SFT, RFT, DPO) and the test-time baseline
+ * maj@k side by side on FactWorld, one world seed after another, each from the same pretrained
+ * tiny model, through the same env and judge (cuda-agent/coordinator/organism/compare-run.ts).
+ * Writes `<out>/seed-<s>/results.json`; `factrecall analyze` and `factrecall report` read them.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  type CompareResults,
+  runCompare,
+} from '../../cuda-agent/coordinator/organism/compare-run.ts';
+import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
+import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
+import {
+  parseRecipeList,
+  parseRecipesConfig,
+} from '../../cuda-agent/coordinator/recipes/recipe-config.ts';
+import { applyOverrides } from '../../cuda-agent/coordinator/training/config.ts';
+import { wholeNumberFlag } from './env.ts';
+
+export interface CompareFlags {
+  seeds: string;
+  recipes: string;
+  samples: string;
+  majK: string;
+  attribution?: boolean;
+  out: string;
+  set: string[];
+}
+
+/** The seeds of `--seeds 0,1,2`, each a whole number. */
+export function parseSeeds(list: string): number[] {
+  return list.split(',').map((s) => wholeNumberFlag('seeds', s.trim()));
+}
+
+export async function compareCommand(flags: CompareFlags): Promise<CompareResults[]> {
+  // `none`: no recipe (e.g. attribution alone, beside another process running the recipes)
+  const recipes = flags.recipes === 'none' ? [] : parseRecipeList(flags.recipes);
+  const recipeSets = flags.set.filter((s) => s.startsWith('recipes.'));
+  const recipesConfig = parseRecipesConfig(
+    applyOverrides(
+      {},
+      recipeSets.map((s) => s.slice('recipes.'.length)),
+    ),
+  );
+  const out: CompareResults[] = [];
+  // Every seed's recipes first, then (with --attribution) every seed's bucket runs, which
+  // continue the same results.json: a comparison cut short has the main table for all seeds.
+  const phases = flags.attribution ? [false, true] : [false];
+  for (const attribution of phases)
+    for (const seed of parseSeeds(flags.seeds)) {
+      const cfg = await loadRunConfig({
+        preset: DEMO_TRAIN_PRESET,
+        overrides: [
+          `organism.world.seed=${seed}`,
+          ...flags.set.filter((s) => !s.startsWith('recipes.')),
+        ],
+      });
+      const started = performance.now();
+      const r = await runCompare({
+        train: cfg.train,
+        organism: cfg.organism,
+        recipes,
+        recipesConfig,
+        samples: wholeNumberFlag('samples', flags.samples),
+        majorityK: wholeNumberFlag('maj-k', flags.majK),
+        attribution,
+        runDir: join(flags.out, `seed-${seed}`),
+      });
+      if (attribution || !flags.attribution) out.push(r);
+      process.stderr.write(
+        `seed ${seed}${attribution ? ' attribution' : ''} done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${join(flags.out, `seed-${seed}`, 'results.json')}\n`,
+      );
+    }
+  return out;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description(
+      'FactWorld: GRPO beside SFT on gold answers, rejection-sampling FT and DPO (and maj@k), each from the same pretrained tiny model, per world seed; writes <out>/seed-<s>/results.json for `factrecall analyze` and `factrecall report`',
+    )
+    .option('--seeds <list>', 'world seeds, comma-separated', '0')
+    .option('--recipes <list>', 'recipes to run: grpo, sft, rft, dpo, or none', 'grpo,sft,rft,dpo')
+    .option('--samples <n>', 'samples per question for pass@k and buckets (paper: 128)', '128')
+    .option('--maj-k <n>', 'k of the maj@k baseline on val and test (0 = skip)', '16')
+    .option('--attribution', 'also GRPO on each accessibility bucket alone (5 more runs per seed)')
+    .option(
+      '--out <dir>',
+      'output folder',
+      `runs/compare-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    )
+    .option(
+      '--set <key=value>',
+      'override a field: grpo.*, sampling.*, organism.* (as in `demo`) or recipes.sft|rft|dpo.* (repeatable)',
+      collect,
+      [],
+    )
+    .action(async (flags: CompareFlags) => {
+      await compareCommand(flags);
+    });
+}
