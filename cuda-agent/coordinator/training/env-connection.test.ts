@@ -27,7 +27,7 @@ const constant =
   });
 
 describe('the loopback env of a run', () => {
-  it('scores a greedy test evaluation on the first n questions (not a partial, hidden run)', async () => {
+  it('scores greedy test evaluations on the first n questions (complete runs), as often as the run asks', async () => {
     const cfg = parseTrainConfig({ eval: { maxQuestions: 7, splits: ['val'] } });
     const conn = await connectEnv(cfg, {
       source,
@@ -40,6 +40,14 @@ describe('the loopback env of a run', () => {
       });
       expect(ev.questions).toBe(7);
       expect(ev.accuracy).toBe(0);
+      // More complete eval runs than a shared server's default quota (10 a day).
+      for (let i = 0; i < 11; i++) {
+        const again = await greedyEval(conn, constant('nobody at all'), 'test', {
+          maxQuestions: 7,
+          maxNewTokens: 4,
+        });
+        expect(again.accuracy).toBe(0);
+      }
       const env = await conn.make('eval');
       expect(env.spec().splits.test).toBe(7);
       await env.close();

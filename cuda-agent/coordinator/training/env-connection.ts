@@ -52,6 +52,10 @@ export async function startLoopbackServer(
     // evaluation on the first n test questions pins them as this server's eval subset: the run
     // then covers its whole (pinned) split and the server reports its accuracy.
     ...(opts.evalFirst ? { evalSubset: { first: opts.evalFirst } } : {}),
+    // The eval quota guards a shared server's test split against many scored runs; this
+    // server is the run's own, and a run evaluates test every `eval.everySteps`, more often
+    // than the default 10 a day.
+    evalQuota: { runs: Number.MAX_SAFE_INTEGER, windowMs: 24 * 3600_000 },
   });
 }
 
