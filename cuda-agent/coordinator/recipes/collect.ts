@@ -4,38 +4,28 @@
  * Judge failures (reward null) are neither kept nor paired: no verdict is read as 0.
  */
 import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
-import {
-  actionsOf,
-  type Generate,
-  generateForGroups,
-  groupObservations,
-  type RolloutGroup,
-  scoreRollout,
-} from '../training/rollout.ts';
+import { type Generate, type RolloutGroup, rolloutSplit } from '../training/rollout.ts';
 import type { GenerateParams } from '../worker-types.ts';
 
 export type Sampling = Omit<GenerateParams, 'prompts' | 'n' | 'greedy'>;
 
 /** One pass (the env's next epoch) over `splitSize` train questions, n samples each. */
-export async function sampleTrainSplit(
+export function sampleTrainSplit(
   env: RemoteEnv,
   generate: Generate,
   opts: { splitSize: number; samples: number; questionsPerReset: number; sampling: Sampling },
 ): Promise<RolloutGroup[]> {
-  const out: RolloutGroup[] = [];
-  for (let done = 0; done < opts.splitSize; ) {
-    const batch = Math.min(opts.questionsPerReset, opts.splitSize - done);
-    const r = await env.reset({ split: 'train', batchSize: batch, groupSize: opts.samples });
-    const groups = await generateForGroups(
-      groupObservations(r.observations),
-      generate,
-      opts.sampling,
-    );
-    scoreRollout(groups, (await env.step(actionsOf(groups))).results);
-    out.push(...groups);
-    done += groups.length;
-  }
-  return out;
+  return rolloutSplit(
+    env,
+    {
+      split: 'train',
+      questions: opts.splitSize,
+      groupSize: opts.samples,
+      perReset: opts.questionsPerReset,
+    },
+    generate,
+    opts.sampling,
+  );
 }
 
 /** The judged-correct samples of each group, one per distinct extracted answer. */

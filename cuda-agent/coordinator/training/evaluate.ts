@@ -9,14 +9,7 @@
 import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
 import type { GenerateParams } from '../worker-types.ts';
 import type { EnvConnections } from './env-connection.ts';
-import {
-  actionsOf,
-  type Generate,
-  generateForGroups,
-  groupObservations,
-  type RolloutGroup,
-  scoreRollout,
-} from './rollout.ts';
+import { type Generate, type RolloutGroup, rolloutSplit } from './rollout.ts';
 
 /** Most episodes in one reset or step (the protocol's default maxBatchEpisodes). */
 const MAX_BATCH_EPISODES = 4096;
@@ -59,7 +52,8 @@ async function questionsIn(
   return max === undefined ? size : Math.min(size, max);
 }
 
-async function rollout(
+/** Rollout of `questions` questions, n answers each, in resets of at most MAX_BATCH_EPISODES. */
+function rollout(
   env: RemoteEnv,
   split: 'train' | 'val' | 'test',
   questions: number,
@@ -67,17 +61,8 @@ async function rollout(
   generate: Generate,
   sampling: Omit<GenerateParams, 'prompts' | 'n'>,
 ): Promise<RolloutGroup[]> {
-  const out: RolloutGroup[] = [];
   const perReset = Math.max(1, Math.floor(MAX_BATCH_EPISODES / n));
-  for (let done = 0; done < questions; done += perReset) {
-    const batch = Math.min(perReset, questions - done);
-    const r = await env.reset({ split, batchSize: batch, groupSize: n });
-    const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
-    const step = await env.step(actionsOf(groups));
-    scoreRollout(groups, step.results);
-    out.push(...groups);
-  }
-  return out;
+  return rolloutSplit(env, { split, questions, groupSize: n, perReset }, generate, sampling);
 }
 
 /** Greedy accuracy on the first `maxQuestions` questions of `split` (all when absent). */

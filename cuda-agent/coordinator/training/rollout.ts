@@ -9,6 +9,7 @@
  * FactWorld's `Q: <question> A:` line).
  */
 import type { Action, Observation, StepResult } from '../../../env/types.ts';
+import type { RemoteEnv } from '../../../protocol/client/remote-env.ts';
 import type { ChatPrompt, GenerateParams, GenerateResult } from '../worker-types.ts';
 import { trainError } from './errors.ts';
 
@@ -132,4 +133,27 @@ export function scoreRollout(
       'FR_ERR_TRAIN_BATCH_MISMATCH',
       `${byId.size - seen.size} episodes got no result`,
     );
+}
+
+/**
+ * The next `questions` questions of `split`, `groupSize` answers each, `perReset` questions per
+ * reset: reset, generate, step, score. Groups in the env's order (evaluations and the RFT/DPO
+ * sampling pass share this loop).
+ */
+export async function rolloutSplit(
+  env: RemoteEnv,
+  opts: { split: 'train' | 'val' | 'test'; questions: number; groupSize: number; perReset: number },
+  generate: Generate,
+  sampling: Omit<GenerateParams, 'prompts' | 'n'>,
+): Promise<RolloutGroup[]> {
+  const out: RolloutGroup[] = [];
+  for (let done = 0; done < opts.questions; ) {
+    const batch = Math.min(opts.perReset, opts.questions - done);
+    const r = await env.reset({ split: opts.split, batchSize: batch, groupSize: opts.groupSize });
+    const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
+    scoreRollout(groups, (await env.step(actionsOf(groups))).results);
+    out.push(...groups);
+    done += batch;
+  }
+  return out;
 }
