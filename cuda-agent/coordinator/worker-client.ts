@@ -80,6 +80,8 @@ export interface WorkerClientOptions {
   python?: string;
   /** Data-parallel ranks on this machine (default 1; more runs the worker under torchrun). */
   ranks?: number;
+  /** With ranks > 1: DDP (default) or FSDP (the worker's FACTRECALL_PARALLEL). */
+  parallel?: 'ddp' | 'fsdp';
   /** Environment of the worker (default process.env); PYTHONPATH gets the worker package. */
   env?: NodeJS.ProcessEnv;
   /** Deadline of a call without its own (default 10 minutes). */
@@ -167,7 +169,7 @@ export class WorkerClient {
    */
   static async start(opts: WorkerClientOptions = {}): Promise<WorkerClient> {
     const python = opts.python ?? (await findPythonWithTorchCached({ env: opts.env })).python;
-    const cmd = workerCommand(python, opts.env ?? process.env, opts.ranks ?? 1);
+    const cmd = workerCommand(python, opts.env ?? process.env, opts.ranks ?? 1, opts.parallel);
     const proc = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new WorkerClient(proc, opts);
     try {

@@ -216,6 +216,12 @@ export const WorkerConfigSchema = z.strictObject({
     .describe(
       'Data-parallel worker ranks on this machine: more than 1 runs the worker under torchrun (DDP; NCCL on GPUs, one GPU per rank; gloo on CPU). Each rank generates for and trains on its shard of every batch; sampled answers depend on the rank count.',
     ),
+  parallel: z
+    .enum(['ddp', 'fsdp'])
+    .default('ddp')
+    .describe(
+      'With ranks > 1: `ddp` (each rank holds the whole model and optimizer) or `fsdp` (torch FSDP2: parameters, gradients and optimizer state sharded over the ranks, for models whose training state does not fit one device; generation gathers the full weights). Engines tiny and hf.',
+    ),
   python: z
     .string()
     .optional()
