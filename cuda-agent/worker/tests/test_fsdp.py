@@ -97,7 +97,7 @@ def test_two_fsdp_ranks_train_the_same_weights_as_one_process_and_resume_exactly
 
         # the hf engine (random Llama, decoder layers sharded): 2 steps as one process
         model_dir = build_tiny_hf(str(tmp_path / "hf"))
-        hf_init = {"engine": "hf", "seed": 3, "device": DEVICE, "threads": 1, "model": {"path": model_dir}, "optim": {"lr": 1e-3}}
+        hf_init = {"engine": "hf", "seed": 3, "device": DEVICE, "threads": 1, "model": {"path": model_dir, "dtype": "float32"}, "optim": {"lr": 1e-3}}
         one = PolicyWorker()
         one.init(hf_init)
         one.learner.policy.runner = one.learner.policy.module  # the packed path, as FSDP scores
