@@ -132,3 +132,34 @@ def test_an_unknown_parallel_mode_is_a_coded_error_at_init():
             assert getattr(e, "code", "") == "FR_ERR_WORKER_BAD_PARAMS" and "zero3" in str(e)
     finally:
         assert bad.close() == 0
+
+
+def test_pretrain_sft_and_dpo_steps_under_fsdp_match_one_process(tmp_path):
+    # Not sharded: every rank runs the whole request, so every rank makes the same passes.
+    init = {"seed": 2, "device": DEVICE, "threads": 1, "model": SMALL_MODEL, "optim": {"lr": 1e-3}}
+    single = PolicyWorker()
+    single.tokenizer({"texts": DOCUMENTS})
+    single.init(init)
+    fsdp = WorkerProcess(TORCHRUN, env=ENV)
+    answers = [" Paris", " Lima", " Oslo"]
+    calls = [
+        ("pretrain", {"documents": DOCUMENTS, "epochs": 2, "batch_size": 4, "seed": 1}),
+        ("sft_step", {"prompts": PROMPTS[:3], "completions": answers, "append_eos": True, "micro_batch_size": 2}),
+        ("dpo_step", {"prompts": PROMPTS[:3], "chosen": answers, "rejected": answers[1:] + answers[:1], "beta": 0.1, "append_eos": True}),
+    ]
+    try:
+        fsdp.call("tokenizer", {"texts": DOCUMENTS})
+        fsdp.call("init", init)
+        for method, params in calls:
+            a = getattr(single, method)(params)
+            b = fsdp.call(method, params)
+            la, lb = (a["losses"][-1], b["losses"][-1]) if method == "pretrain" else (a["loss"], b["loss"])
+            assert abs(la - lb) < 1e-5, (method, la, lb)
+        fsdp.call("save", {"path": str(tmp_path / "r.pt")})
+        state = _file(str(tmp_path / "r.pt"))
+        gap = _gap(single.learner.policy.module.state_dict(), state["policy"])
+        print(f"pretrain + sft + dpo: max |w_1proc - w_fsdp2|: {gap:.2e}")
+        assert gap < 1e-4  # pretraining's lr 3e-3 over 2 epochs
+        assert _gap(single.learner.reference.module.state_dict(), state["reference"]) < 1e-4
+    finally:
+        assert fsdp.close() == 0
