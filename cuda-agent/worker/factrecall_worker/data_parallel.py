@@ -194,7 +194,7 @@ class DataParallelWorker(PolicyWorker):
         lo, hi = self._shard(prompts)
         local, error = None, None
         try:
-            with self._local(with_reference=True):
+            with self._local(with_reference=params.get("reference", True) is not False):
                 if hi > lo:
                     local = super().logprobs({**params, "prompts": prompts[lo:hi], "completions": completions[lo:hi]})
         except WorkerError as e:

@@ -13,11 +13,14 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
 import torch
 from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL, group_batch, make_worker
 from tiny_hf import build_tiny_hf
 from worker_process import WorkerProcess
 
+from factrecall_worker.data_parallel import DataParallelWorker
+from factrecall_worker.errors import BadParamsError
 from factrecall_worker.policy_worker import PolicyWorker
 
 TOLERANCE = 1e-5
@@ -122,16 +125,12 @@ def test_two_fsdp_ranks_train_the_same_weights_as_one_process_and_resume_exactly
 
 
 def test_an_unknown_parallel_mode_is_a_coded_error_at_init():
-    bad = WorkerProcess(TORCHRUN, env={**ENV, "FACTRECALL_PARALLEL": "zero3"})
-    try:
-        bad.call("tokenizer", {"texts": DOCUMENTS})
-        try:
-            bad.call("init", {"model": SMALL_MODEL, "threads": 1, "device": DEVICE})
-            raise AssertionError("an unknown parallel mode was accepted")
-        except Exception as e:
-            assert getattr(e, "code", "") == "FR_ERR_WORKER_BAD_PARAMS" and "zero3" in str(e)
-    finally:
-        assert bad.close() == 0
+    # FACTRECALL_PARALLEL=zero3 in a rank: init fails before anything is built or collective
+    w = DataParallelWorker(ranks=None, mode="zero3")  # type: ignore[arg-type]
+    w.tokenizer({"texts": DOCUMENTS})
+    with pytest.raises(BadParamsError, match="zero3"):
+        w.init({"model": SMALL_MODEL, "threads": 1, "device": "cpu"})
+    assert w.learner is None and BadParamsError.code == "FR_ERR_WORKER_BAD_PARAMS"
 
 
 def test_pretrain_sft_and_dpo_steps_under_fsdp_match_one_process(tmp_path):
