@@ -19,6 +19,10 @@ of prompts or samples may be empty.
   the per-rank generators are seeded afresh (``exact_rng: false``).
 - pretrain (tiny) is not sharded: every rank runs it whole, then rank 0's weights are broadcast.
 
+With FACTRECALL_PARALLEL=fsdp the ranks shard the weights, gradients and optimizer state
+instead of each holding them whole (fsdp.py: lockstep passes, generation on gathered weights,
+full checkpoints); sharding of requests, generators and RNG states are as above.
+
 Parameter errors found on one rank's shard are agreed on (``agree``) before any collective, so a
 bad request fails on every rank instead of leaving the others waiting in an all-reduce.
 """

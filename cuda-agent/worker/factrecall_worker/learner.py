@@ -12,6 +12,9 @@ under DDP's ``no_sync`` and the last one all-reduces the accumulated gradient. D
 gradients over W ranks, so each rank's loss is scaled by W: the average of W rank sums
 sum_rank(mask * per_token) * W / N_total is the single-process gradient, up to the order of
 float additions. A rank whose shard has no tokens still joins the all-reduce with a zero loss.
+Under FSDP (fsdp.py) every backward reduce-scatters (also averaged over W) and the ranks run
+in lockstep: each runs the busiest rank's number of micro-batches, the extra ones as zero-loss
+passes through the policy and the reference.
 
 The learner knows only the ``Policy`` interface (engine.py): any engine's model trains here.
 The loss is ``losses.grpo_loss``, the tested one; its parts are recomputed without gradient
