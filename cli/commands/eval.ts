@@ -46,6 +46,7 @@ interface EvalFlags {
   engine: string;
   nPerRequest?: string;
   maxBatchRows: string;
+  batchQuestions: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -106,6 +107,11 @@ export function register(program: Command): void {
     )
     .option('--concurrency <n>', 'requests in flight', '8')
     .option(
+      '--batch-questions <n>',
+      'questions reset at once (a local hf model decodes their requests together)',
+      '16',
+    )
+    .option(
       '--timeout-ms <ms>',
       'deadline of one model request (a request carries all n samples)',
       '600000',
@@ -160,6 +166,7 @@ export function register(program: Command): void {
       const nPerRequest =
         int(f.nPerRequest, '--n-per-request', 1) ??
         (f.engine === 'hf' && !f.baseUrl ? Math.min(samples, 128) : 16);
+      const questions = int(f.questions, '--questions', 1);
       const datasets = f.splits
         .split(',')
         .map((s) => s.trim())
@@ -222,6 +229,12 @@ export function register(program: Command): void {
               evalRunsPath: join(f.out, 'eval-runs.jsonl'),
               makeDefaults: { splits: dataset },
               drainMs: 5_000,
+              // Test scores are revealed only for a complete eval run (protocol/hidden-runs.ts):
+              // a subsample pins the first n test questions as this server's eval subset, so
+              // the run covers its whole (pinned) split and the server reports its accuracy.
+              ...(f.split === 'test' && questions ? { evalSubset: { first: questions } } : {}),
+              // The eval quota guards a shared server's test split; this one is the run's own.
+              evalQuota: { runs: Number.MAX_SAFE_INTEGER, windowMs: 24 * 3600_000 },
             });
             envUrl = envServer.wsUrl;
           }
@@ -244,8 +257,9 @@ export function register(program: Command): void {
               policy,
               samples,
               ks,
-              ...(f.questions ? { questions: int(f.questions, '--questions', 1)! } : {}),
+              ...(questions ? { questions } : {}),
               seed,
+              batchQuestions: int(f.batchQuestions, '--batch-questions', 1)!,
               episodesPath: join(f.out, `${name}.episodes.jsonl`),
               onProgress: (done, total) => {
                 shown ??= progress(`${basename(dataset)} ${f.split} ${label}`, total, {

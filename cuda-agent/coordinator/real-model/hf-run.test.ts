@@ -11,20 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
 import type { RunningServer } from '../../../protocol/server.ts';
+import { pythonWithTorch } from '../../../test/support/python-with-torch.ts';
 import { buildTinyHfModel } from '../../../test/support/tiny-hf-model.ts';
-import { findPythonWithTorch } from '../launcher.ts';
 import { parseTrainConfig } from '../training/config.ts';
 import { startLoopbackServer } from '../training/env-connection.ts';
 import type { StepMetrics } from '../training/metrics.ts';
 import { runHfGrpo } from './hf-run.ts';
 
-let python: string | undefined;
-let skipWhy = '';
-try {
-  python = (await findPythonWithTorch()).python;
-} catch (e) {
-  skipWhy = `no Python with torch (${(e as Error).message})`;
-}
+const { python, skipWhy } = await pythonWithTorch();
 
 describe.skipIf(!python)(
   `GRPO on a real model with the hf engine${skipWhy ? ` (skipped: ${skipWhy})` : ''}`,
