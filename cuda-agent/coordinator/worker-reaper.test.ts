@@ -1,23 +1,17 @@
 /**
  * A coordinator ended by SIGTERM ends its worker at once, mid-call, and under torchrun every
- * rank too (issue 16). Linux (/proc); needs a Python with torch; skipped otherwise, with a
- * printed reason.
+ * rank too (issue 16). Linux (/proc); needs a Python with torch; skipped otherwise, the reason
+ * in the title.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isFactRecallError } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
-import { findPythonWithTorch } from './launcher.ts';
+import { pythonWithTorch } from '../../test/support/python-with-torch.ts';
 
-const found = await findPythonWithTorch().catch((e: unknown) => e);
-const skip = isFactRecallError(found)
-  ? `no Python with torch (${(found as Error).message})`
-  : process.platform !== 'linux'
-    ? 'reads /proc (Linux)'
-    : undefined;
-if (skip) console.warn(`worker-reaper tests skipped: ${skip}`);
+const { python, skipWhy } = await pythonWithTorch();
+const skip = !python ? skipWhy : process.platform !== 'linux' ? 'reads /proc (Linux)' : '';
 
 /** Running (not gone, not a zombie waiting for its parent). */
 function running(pid: number): boolean {
@@ -49,42 +43,41 @@ afterEach(() => {
   for (const pid of survivors.splice(0)) if (running(pid)) process.kill(pid, 'SIGKILL');
 });
 
-describe.skipIf(skip !== undefined)('a coordinator stopped by SIGTERM', () => {
-  it.each([1, 2])(
-    'ends its worker of %i rank(s) mid-call, every rank included',
-    async (ranks) => {
-      const script = join(REPO_ROOT, 'test', 'support', 'busy-coordinator.ts');
-      const c = spawn(
-        process.execPath,
-        ['--import', 'tsx', script, String(ranks), (found as { python: string }).python],
-        {
+describe.skipIf(skip !== '')(
+  `a coordinator stopped by SIGTERM${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    it.each([1, 2])(
+      'ends its worker of %i rank(s) mid-call, every rank included',
+      async (ranks) => {
+        const script = join(REPO_ROOT, 'test', 'support', 'busy-coordinator.ts');
+        const c = spawn(process.execPath, ['--import', 'tsx', script, String(ranks), python!], {
           cwd: REPO_ROOT,
           stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      coordinators.push(c);
-      const exited = new Promise<NodeJS.Signals | null>((r) => c.on('exit', (_, s) => r(s)));
-      const pid = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        c.stdout!.on('data', (d: Buffer) => {
-          out += String(d);
-          if (out.includes('\n')) resolve(Number(out.trim()));
         });
-        c.on('exit', () => reject(new Error('the coordinator exited before its worker started')));
-      });
-      await new Promise((r) => setTimeout(r, 1_000)); // the pretraining call is under way
-      const procs = tree(pid);
-      survivors.push(...procs);
-      expect(procs.length).toBeGreaterThanOrEqual(ranks === 1 ? 1 : 1 + ranks); // torchrun and its ranks
-      expect(procs.every(running)).toBe(true);
+        coordinators.push(c);
+        const exited = new Promise<NodeJS.Signals | null>((r) => c.on('exit', (_, s) => r(s)));
+        const pid = await new Promise<number>((resolve, reject) => {
+          let out = '';
+          c.stdout!.on('data', (d: Buffer) => {
+            out += String(d);
+            if (out.includes('\n')) resolve(Number(out.trim()));
+          });
+          c.on('exit', () => reject(new Error('the coordinator exited before its worker started')));
+        });
+        await new Promise((r) => setTimeout(r, 1_000)); // the pretraining call is under way
+        const procs = tree(pid);
+        survivors.push(...procs);
+        expect(procs.length).toBeGreaterThanOrEqual(ranks === 1 ? 1 : 1 + ranks); // torchrun and its ranks
+        expect(procs.every(running)).toBe(true);
 
-      c.kill('SIGTERM');
-      expect(await exited).toBe('SIGTERM');
-      const deadline = Date.now() + 15_000;
-      while (procs.some(running) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(procs.filter(running)).toEqual([]);
-    },
-    180_000,
-  );
-});
+        c.kill('SIGTERM');
+        expect(await exited).toBe('SIGTERM');
+        const deadline = Date.now() + 15_000;
+        while (procs.some(running) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(procs.filter(running)).toEqual([]);
+      },
+      180_000,
+    );
+  },
+);
