@@ -3,8 +3,8 @@
  * rank too (issue 16). Linux (/proc); needs a Python with torch; skipped otherwise, the reason
  * in the title.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/paths.ts';
@@ -13,12 +13,18 @@ import { pythonWithTorch } from '../../test/support/python-with-torch.ts';
 const { python, skipWhy } = await pythonWithTorch();
 const skip = !python ? skipWhy : process.platform !== 'linux' ? 'reads /proc (Linux)' : '';
 
+/** The fields of a /proc/<pid>/stat after "pid (comm) ": state, ppid, ... */
+function fieldsAfterComm(stat: string): string[] {
+  const text = readFileSync(stat, 'utf8');
+  return text.slice(text.lastIndexOf(') ') + 2).split(' ');
+}
+
 /** Running (not gone, not a zombie waiting for its parent). */
 function running(pid: number): boolean {
   const stat = `/proc/${pid}/stat`;
   if (!existsSync(stat)) return false;
   try {
-    return readFileSync(stat, 'utf8').split(') ')[1]?.[0] !== 'Z';
+    return fieldsAfterComm(stat)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -26,10 +32,13 @@ function running(pid: number): boolean {
 
 /** `pid` and every process below it. */
 function tree(pid: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const rows: [number, number][] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      rows.push([Number(name), Number(fieldsAfterComm(`/proc/${name}/stat`)[1])]);
+    } catch {} // gone meanwhile
+  }
   const out = [pid];
   for (let i = 0; i < out.length; i++)
     for (const [child, parent] of rows) if (parent === out[i]) out.push(child);
