@@ -15,7 +15,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import type { FetchOptions } from '../../../models/index.ts';
-import { gainByBucket } from '../analysis/accessibility.ts';
+import { gainByBucket } from '../analysis/access-buckets.ts';
 import { defaultRunId, phaseTimer } from '../analysis/phase-timer.ts';
 import { type GreedyRow, type RunReport, writeRunReport } from '../analysis/report.ts';
 import type { TrainConfig } from '../training/config.ts';
