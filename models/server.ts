@@ -1,20 +1,22 @@
 /**
- * `startModelServer`: an OpenAI-compatible HTTP server (fastify, 127.0.0.1) over a local GGUF
- * model. Routes: GET /healthz, GET /v1/models, POST /v1/chat/completions, POST /v1/completions.
+ * An OpenAI-compatible HTTP server (fastify, 127.0.0.1) over a `ServingBackend`: llama.cpp on a
+ * GGUF file by default (`startModelServer`), or any backend (`serveBackend`; cuda-agent's
+ * transformers worker is one). Routes: GET /healthz, GET /v1/models, POST /v1/chat/completions,
+ * POST /v1/completions.
  *
- * Each choice of a request (`n`) takes one context sequence; at most `sequences` run at once,
- * up to `maxQueue` wait in FIFO order, and beyond that the server answers 429 with
- * `retry-after` instead of piling up work. A client that disconnects stops its generations.
+ * The server validates requests (OpenAI-style 400s naming the field), checks the context
+ * length where the backend knows the prompt's, refuses what the backend cannot do
+ * (`unsupported_parameter`), and stops a request's generations when its client disconnects.
  * `seed` makes a request reproducible (choice i samples with seed + i).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { LlamaGrammar, Token } from 'node-llama-cpp';
+import type { ChoiceParams, Generation, PreparedPrompt, ServingBackend } from './backend.ts';
 import { fetchModel } from './fetch.ts';
-import { compileChecker, grammarSchema, type SchemaCheck } from './json-schema.ts';
-import { type GenerateParams, type Generation, LocalModel } from './local-model.ts';
+import { LlamaBackend } from './llama-backend.ts';
+import { LocalModel } from './local-model.ts';
 import {
   ApiError,
   badRequest,
@@ -27,7 +29,7 @@ import {
   contentText,
   parseBody,
 } from './openai-wire.ts';
-import { QueueFullError, Semaphore } from './queue.ts';
+import { QueueFullError } from './queue.ts';
 
 export interface ModelServerOptions {
   /** A registry model name (fetched into the cache when missing), e.g. `smollm2`. */
@@ -50,27 +52,31 @@ export interface ModelServerOptions {
   log?: (line: string) => void;
 }
 
-export interface ModelServer {
+export interface ServeOptions {
+  /** The id clients name in `model` (the only one served). */
+  modelId: string;
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface ModelServer<B extends ServingBackend = ServingBackend> {
   /** http://host:port */
   readonly url: string;
   /** url + /v1, for OpenAI clients. */
   readonly baseURL: string;
   readonly modelId: string;
-  readonly model: LocalModel;
+  readonly backend: B;
   readonly app: FastifyInstance;
+  /** Stops the server, then the backend. */
   close(): Promise<void>;
 }
 
-interface Job {
-  prompt: Token[];
-  stops: Token[][];
-  params: Omit<GenerateParams, 'seed' | 'signal'>;
-  seed: number;
-  n: number;
-  check?: (text: string) => SchemaCheck;
-}
-
-export async function startModelServer(opts: ModelServerOptions = {}): Promise<ModelServer> {
+/** The llama.cpp server over a registry model (fetched when missing) or a GGUF file. */
+export async function startModelServer(
+  opts: ModelServerOptions = {},
+): Promise<ModelServer<LlamaBackend>> {
   let modelPath = opts.modelPath;
   let modelId = opts.modelId;
   if (!modelPath) {
@@ -85,9 +91,29 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     contextSize: opts.contextSize ?? 2048,
     ...(opts.threads ? { threads: opts.threads } : {}),
   });
-  const slots = new Semaphore(model.sequences, opts.maxQueue ?? 256);
-  const schemaRetries = opts.schemaRetries ?? 2;
-  const grammars = new Map<string, Promise<LlamaGrammar>>();
+  const backend = new LlamaBackend(model, {
+    ...(opts.maxQueue !== undefined ? { maxQueue: opts.maxQueue } : {}),
+    ...(opts.schemaRetries !== undefined ? { schemaRetries: opts.schemaRetries } : {}),
+  });
+  try {
+    return await serveBackend(backend, {
+      modelId,
+      ...(opts.host ? { host: opts.host } : {}),
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+}
+
+/** Serve `backend` OpenAI-style; `close()` also closes the backend. */
+export async function serveBackend<B extends ServingBackend>(
+  backend: B,
+  opts: ServeOptions,
+): Promise<ModelServer<B>> {
+  const { modelId } = opts;
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
   const created = Math.floor(Date.now() / 1000);
 
@@ -103,10 +129,17 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     }
   };
 
+  const unsupported = (param: string, what: string) =>
+    badRequest(
+      `${what} is not supported by this server's ${backend.engine} backend.`,
+      param,
+      'unsupported_parameter',
+    );
+
   /** The shared sampling options of both APIs, checked. */
   function sampling(
     body: ChatRequest | CompletionRequest,
-    promptTokens: number,
+    promptTokens: number | undefined,
     defaultMax: number,
   ) {
     if (body.stream)
@@ -123,70 +156,38 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
           'unsupported_parameter',
         );
     }
-    const room = model.contextSize - promptTokens;
+    // Where the backend learns the prompt's length only when it generates, the whole context
+    // is the bound here and the backend refuses a prompt that leaves too little room.
+    const room = backend.contextSize - (promptTokens ?? 0);
     const maxCompletion = 'max_completion_tokens' in body ? body.max_completion_tokens : undefined;
     const asked: number | undefined =
       (maxCompletion as number | null | undefined) ?? body.max_tokens ?? undefined;
     if (room < 1 || (asked && asked > room)) {
       throw badRequest(
-        `This model's context holds ${model.contextSize} tokens per request; the prompt has ${promptTokens} and ${asked ?? 1} were asked for.`,
+        `This model's context holds ${backend.contextSize} tokens per request; the prompt has ${promptTokens ?? 'some'} and ${asked ?? 1} were asked for.`,
         'messages' in body ? 'messages' : 'prompt',
         'context_length_exceeded',
       );
     }
     const stop = body.stop == null ? [] : typeof body.stop === 'string' ? [body.stop] : body.stop;
-    return {
+    const params: ChoiceParams = {
+      maxTokens: asked ?? Math.min(defaultMax, room),
+      temperature: body.temperature ?? 1,
+      topP: body.top_p ?? 1,
       seed: body.seed ?? randomInt(2 ** 31),
-      n: body.n ?? 1,
-      params: {
-        maxTokens: asked ?? Math.min(defaultMax, room),
-        temperature: body.temperature ?? 1,
-        topP: body.top_p ?? 1,
-        stop,
-      },
+      seeded: body.seed != null,
+      stop,
     };
+    return { n: body.n ?? 1, params };
   }
 
-  async function schemaGrammar(schema: unknown): Promise<LlamaGrammar> {
-    const g = grammarSchema(schema);
-    const key = JSON.stringify(g);
-    let p = grammars.get(key);
-    if (!p) {
-      // biome-ignore lint/suspicious/noExplicitAny: the translated schema is checked at run time by the compiler
-      p = model.llama.createGrammarForJsonSchema(g as any);
-      grammars.set(key, p);
-      p.catch(() => grammars.delete(key));
-    }
-    return p;
-  }
-
-  /** One choice: a slot, a generation, and for JSON schemas a check with retries. */
-  async function choice(job: Job, i: number, signal: AbortSignal): Promise<Generation> {
-    let last: Generation | undefined;
-    let why = '';
-    for (let attempt = 0; attempt <= (job.check ? schemaRetries : 0); attempt++) {
-      const release = await slots.acquire(signal);
-      try {
-        const seed = (job.seed + i + attempt * 1_000_003) % 2 ** 31;
-        last = await model.generate(job.prompt, { ...job.params, seed, signal }, job.stops);
-      } finally {
-        release();
-      }
-      if (!job.check || last.finishReason === 'length') return last;
-      const r = job.check(last.text);
-      if (r.ok) return last;
-      why = r.error;
-    }
-    throw new ApiError(
-      500,
-      `The model's JSON broke the schema on ${schemaRetries + 1} attempts: ${why}`,
-      'server_error',
-      'response_format',
-      'schema_violation',
-    );
-  }
-
-  async function runAll(job: Job, reply: FastifyReply): Promise<Generation[]> {
+  /** The backend's choices of one prompt, stopped when the client goes away. */
+  async function runAll(
+    prompt: PreparedPrompt,
+    n: number,
+    params: ChoiceParams,
+    reply: FastifyReply,
+  ): Promise<{ promptTokens: number; generations: Generation[] }> {
     const abort = new AbortController();
     setMaxListeners(0, abort.signal); // one listener per queued choice (n may be 128)
     const onClose = () => {
@@ -194,9 +195,7 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     };
     reply.raw.on('close', onClose);
     try {
-      return await Promise.all(
-        Array.from({ length: job.n }, (_, i) => choice(job, i, abort.signal)),
-      );
+      return await backend.generate(prompt, n, params, abort.signal);
     } catch (e) {
       abort.abort(e);
       throw e;
@@ -248,15 +247,12 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
       ),
   );
 
-  app.get('/healthz', async () => ({
-    status: 'ok',
-    model: modelId,
-    sequences: model.sequences,
-    contextSize: model.contextSize,
-    threads: model.threads,
-    running: slots.running,
-    queued: slots.queued,
-  }));
+  app.get('/healthz', async (_req, reply) => {
+    const { ok, ...rest } = backend.health();
+    return reply
+      .code(ok ? 200 : 503)
+      .send({ status: ok ? 'ok' : 'failed', model: modelId, engine: backend.engine, ...rest });
+  });
 
   app.get('/v1/models', async () => ({
     object: 'list',
@@ -269,47 +265,32 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
     if (body.top_logprobs && !body.logprobs) {
       throw badRequest('top_logprobs needs logprobs: true.', 'top_logprobs', 'invalid_value');
     }
-    const messages = body.messages.map((m) => ({ role: m.role, content: contentText(m.content) }));
-    const { tokens, stops } = model.chatPrompt(messages);
-    const s = sampling(body, tokens.length, model.contextSize);
-    const job: Job = {
-      prompt: tokens,
-      stops,
-      seed: s.seed,
-      n: s.n,
-      params: {
-        ...s.params,
-        ...(body.logprobs ? { logprobs: { top: body.top_logprobs ?? 0 } } : {}),
-      },
-    };
+    if (body.logprobs && !backend.features.logprobs) throw unsupported('logprobs', 'logprobs');
+    if ((body.top_logprobs ?? 0) > backend.features.topLogprobs)
+      throw unsupported('top_logprobs', `top_logprobs above ${backend.features.topLogprobs}`);
     const rf = body.response_format;
-    if (rf && rf.type !== 'text') {
-      const schema = rf.type === 'json_schema' ? (rf.json_schema.schema ?? {}) : {};
-      try {
-        job.check = compileChecker(schema);
-        job.params.grammar = await schemaGrammar(schema);
-      } catch (e) {
-        throw badRequest(
-          `response_format schema cannot be used: ${(e as Error).message}`,
-          'response_format',
-          'invalid_json_schema',
-        );
-      }
-    }
-    const gens = await runAll(job, reply);
+    if (rf && rf.type !== 'text' && !backend.features.jsonSchema)
+      throw unsupported('response_format', `response_format ${rf.type}`);
+    const messages = body.messages.map((m) => ({ role: m.role, content: contentText(m.content) }));
+    const prompt = await backend.chatPrompt(messages);
+    const s = sampling(body, prompt.tokens, backend.contextSize);
+    if (body.logprobs) s.params.logprobs = { top: body.top_logprobs ?? 0 };
+    if (rf && rf.type !== 'text')
+      s.params.jsonSchema = rf.type === 'json_schema' ? (rf.json_schema.schema ?? {}) : {};
+    const { promptTokens, generations } = await runAll(prompt, s.n, s.params, reply);
     return {
       id: `chatcmpl-${randomUUID()}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
       model: modelId,
-      system_fingerprint: `factrecall-llama-${model.threads}t`,
-      choices: gens.map((g, index) => ({
+      system_fingerprint: backend.fingerprint,
+      choices: generations.map((g, index) => ({
         index,
         message: { role: 'assistant', content: g.text, refusal: null },
         logprobs: g.logprobs ? chatLogprobs(g.logprobs) : null,
         finish_reason: g.finishReason,
       })),
-      usage: usage(tokens.length, gens),
+      usage: usage(promptTokens, generations),
     };
   });
 
@@ -324,28 +305,18 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
         'suffix',
         'unsupported_parameter',
       );
-    const prompts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
-    const tokenized = prompts.map((p) => model.tokenize(p));
-    const longest = Math.max(...tokenized.map((t) => t.length));
+    if (body.logprobs != null && !backend.features.logprobs)
+      throw unsupported('logprobs', 'logprobs');
+    if ((body.logprobs ?? 0) > backend.features.topLogprobs)
+      throw unsupported('logprobs', `logprobs above ${backend.features.topLogprobs}`);
+    const texts = typeof body.prompt === 'string' ? [body.prompt] : body.prompt;
+    const prompts = await Promise.all(texts.map((t) => backend.textPrompt(t)));
+    const known = prompts.every((p) => p.tokens !== undefined);
+    const longest = known ? Math.max(...prompts.map((p) => p.tokens!)) : undefined;
     const s = sampling(body, longest, 16);
-    const results = await Promise.all(
-      tokenized.map((prompt) =>
-        runAll(
-          {
-            prompt,
-            stops: [],
-            seed: s.seed,
-            n: s.n,
-            params: {
-              ...s.params,
-              ...(body.logprobs != null ? { logprobs: { top: body.logprobs } } : {}),
-            },
-          },
-          reply,
-        ),
-      ),
-    );
-    const gens = results.flat();
+    if (body.logprobs != null) s.params.logprobs = { top: body.logprobs };
+    const results = await Promise.all(prompts.map((p) => runAll(p, s.n, s.params, reply)));
+    const gens = results.flatMap((r) => r.generations);
     return {
       id: `cmpl-${randomUUID()}`,
       object: 'text_completion',
@@ -358,24 +329,25 @@ export async function startModelServer(opts: ModelServerOptions = {}): Promise<M
         finish_reason: g.finishReason,
       })),
       usage: usage(
-        tokenized.reduce((a, t) => a + t.length, 0),
+        results.reduce((a, r) => a + r.promptTokens, 0),
         gens,
       ),
     };
   });
 
-  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ host, port: opts.port ?? 0 });
   const { port } = app.server.address() as AddressInfo;
-  const url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
+  const url = `http://${host}:${port}`;
   return {
     url,
     baseURL: `${url}/v1`,
     modelId,
-    model,
+    backend,
     app,
     async close() {
       await app.close();
-      await model.close();
+      await backend.close();
     },
   };
 }

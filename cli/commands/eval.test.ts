@@ -3,13 +3,16 @@
  * Completions test server and an env server started here (--env-url): the printed table,
  * the reports, the plot and the episodes, and a rerun that resumes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPreparedSplits } from '../../env/splits/load.ts';
+import { prepareDataset } from '../../env/splits/prepare-dataset.ts';
 import type { RunningServer } from '../../protocol/server.ts';
 import { cli } from '../../test/support/cli.ts';
 import { BASE_SEED, type EvalServers, startEvalServers } from '../../test/support/eval-fixture.ts';
-import type { OpenAiTestServer } from '../../test/support/openai-server.ts';
+import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
 
 let servers: EvalServers;
 let llm: OpenAiTestServer;
@@ -83,5 +86,53 @@ describe('factrecall eval (CLI)', () => {
       env.wsUrl,
     );
     expect(noUrl.stderr).toMatch(/FR_ERR_AGENT_BAD_OPTION.*--base-url is needed/);
+  }, 120_000);
+});
+
+describe('factrecall eval on a test subsample through its own env server', () => {
+  it('pins the first --questions test questions as the eval subset, so the run is complete and the server reports its accuracy', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fr-eval-sub-'));
+    const prepared = join(root, 'factworld');
+    await prepareDataset({
+      dataset: 'factworld',
+      factworld: { people: 60 },
+      outDir: prepared,
+      quiet: true,
+    });
+    const test = (await loadPreparedSplits(prepared)).splits.test!;
+    // Answers the gold of the split's first two test questions, nonsense to the rest.
+    const gold = new Map(test.slice(0, 2).map((r) => [r.question, r.answers[0]!]));
+    const model = await startOpenAiTestServer({
+      answerer: (body) => {
+        const q = String(body.messages.at(-1)?.content ?? '');
+        for (const [question, answer] of gold) if (q.includes(question)) return answer;
+        return 'no idea at all';
+      },
+    });
+    try {
+      const r = await cli(
+        'eval',
+        '--model',
+        'test-model',
+        '--base-url',
+        model.baseURL,
+        '--splits',
+        prepared,
+        '--split',
+        'test',
+        '--questions',
+        '5',
+        '--judge',
+        'exact',
+        '--out',
+        join(root, 'out'),
+        '--quiet',
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/only the server's aggregate is known: 2\/5 correct/);
+    } finally {
+      await model.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   }, 120_000);
 });

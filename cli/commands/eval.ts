@@ -11,6 +11,7 @@ import { agentError } from '../../agents/errors.ts';
 import { formatReport, writeReport } from '../../agents/eval/report.ts';
 import { type Baseline, type EvalReport, runEval } from '../../agents/eval/run-eval.ts';
 import { OpenAiPolicy } from '../../agents/openai/policy.ts';
+import { startHfModelServer } from '../../cuda-agent/coordinator/serving/start.ts';
 import { parseJudgeSpec } from '../../judges/index.ts';
 import { reportedKs } from '../../lib/pass-at-k.ts';
 import { progress } from '../../lib/progress.ts';
@@ -42,6 +43,10 @@ interface EvalFlags {
   seed: string;
   threads?: string;
   sequences: string;
+  engine: string;
+  nPerRequest?: string;
+  maxBatchRows: string;
+  batchQuestions: string;
   quiet?: boolean;
   json?: boolean;
 }
@@ -70,7 +75,7 @@ export function register(program: Command): void {
     )
     .requiredOption(
       '--model <name>',
-      'model name at the endpoint, or a registry model served here (smollm2)',
+      'model name at the endpoint, or a model served here: registry name (smollm2); with --engine hf also a directory or .gguf',
     )
     .option(
       '--base-url <url>',
@@ -102,6 +107,11 @@ export function register(program: Command): void {
     )
     .option('--concurrency <n>', 'requests in flight', '8')
     .option(
+      '--batch-questions <n>',
+      'questions reset at once (a local hf model decodes their requests together)',
+      '16',
+    )
+    .option(
       '--timeout-ms <ms>',
       'deadline of one model request (a request carries all n samples)',
       '600000',
@@ -119,7 +129,17 @@ export function register(program: Command): void {
     .option('--out <dir>', 'reports and episodes (reruns resume from here)', 'runs/eval')
     .option('--seed <n>', 'seed of the question order and of sampling', '0')
     .option('--threads <n>', 'local model: CPU threads (default: usable CPUs)')
-    .option('--sequences <n>', 'local model: generations at once', '4')
+    .option('--sequences <n>', 'local model (llama): generations at once', '4')
+    .option(
+      '--engine <name>',
+      'local model: llama (node-llama-cpp) or hf (transformers in the Python worker, batched)',
+      'llama',
+    )
+    .option('--max-batch-rows <n>', 'local model (hf): rows (prompts x n) decoded together', '256')
+    .option(
+      '--n-per-request <n>',
+      'most samples asked in one request (default 16; with a local hf model: all of them)',
+    )
     .option('--quiet', 'no progress bar')
     .option('--json', 'print the reports as JSON')
     .action(async (f: EvalFlags) => {
@@ -140,6 +160,13 @@ export function register(program: Command): void {
         throw agentError('FR_ERR_AGENT_BAD_OPTION', `--k ${bad} exceeds --samples ${samples}`);
       const temperature = num(f.temperature, '--temperature') ?? (samples > 1 ? 1 : 0);
       const seed = int(f.seed, '--seed', 0)!;
+      if (f.engine !== 'llama' && f.engine !== 'hf')
+        throw agentError('FR_ERR_AGENT_BAD_OPTION', `--engine ${f.engine}: use llama or hf`);
+      // A local hf model decodes all n samples of a request in one batch: ask for them at once.
+      const nPerRequest =
+        int(f.nPerRequest, '--n-per-request', 1) ??
+        (f.engine === 'hf' && !f.baseUrl ? Math.min(samples, 128) : 16);
+      const questions = int(f.questions, '--questions', 1);
       const datasets = f.splits
         .split(',')
         .map((s) => s.trim())
@@ -150,18 +177,28 @@ export function register(program: Command): void {
       try {
         let baseURL = f.baseUrl;
         if (!baseURL) {
-          if (!Object.hasOwn(MODELS, f.model)) {
+          if (f.engine === 'llama' && !Object.hasOwn(MODELS, f.model)) {
             throw agentError(
               'FR_ERR_AGENT_BAD_OPTION',
-              `--base-url is needed for ${f.model} (only registry models are served here: ${Object.keys(MODELS).join(', ')})`,
+              `--base-url is needed for ${f.model} (llama serves registry models here: ${Object.keys(MODELS).join(', ')}; --engine hf also serves a model directory or .gguf file)`,
             );
           }
-          local = await startModelServer({
-            model: f.model,
-            sequences: int(f.sequences, '--sequences', 1)!,
-            ...(f.threads ? { threads: int(f.threads, '--threads', 1)! } : {}),
-            log: (l) => process.stderr.write(`${l}\n`),
-          });
+          const log = (l: string) => process.stderr.write(`${l}\n`);
+          const threads = f.threads ? { threads: int(f.threads, '--threads', 1)! } : {};
+          local =
+            f.engine === 'hf'
+              ? await startHfModelServer({
+                  model: f.model,
+                  maxBatchRows: int(f.maxBatchRows, '--max-batch-rows', 1)!,
+                  ...threads,
+                  log,
+                })
+              : await startModelServer({
+                  model: f.model,
+                  sequences: int(f.sequences, '--sequences', 1)!,
+                  ...threads,
+                  log,
+                });
           baseURL = local.baseURL;
         }
         const policy = new OpenAiPolicy({
@@ -176,6 +213,7 @@ export function register(program: Command): void {
           concurrency: int(f.concurrency, '--concurrency', 1)!,
           timeoutMs: int(f.timeoutMs, '--timeout-ms', 1)!,
           retries: int(f.retries, '--retries', 0)!,
+          maxNPerRequest: nPerRequest,
         });
         const reports: EvalReport[] = [];
         for (const dataset of datasets) {
@@ -191,6 +229,12 @@ export function register(program: Command): void {
               evalRunsPath: join(f.out, 'eval-runs.jsonl'),
               makeDefaults: { splits: dataset },
               drainMs: 5_000,
+              // Test scores are revealed only for a complete eval run (protocol/hidden-runs.ts):
+              // a subsample pins the first n test questions as this server's eval subset, so
+              // the run covers its whole (pinned) split and the server reports its accuracy.
+              ...(f.split === 'test' && questions ? { evalSubset: { first: questions } } : {}),
+              // The eval quota guards a shared server's test split; this one is the run's own.
+              evalQuota: { runs: Number.MAX_SAFE_INTEGER, windowMs: 24 * 3600_000 },
             });
             envUrl = envServer.wsUrl;
           }
@@ -213,8 +257,9 @@ export function register(program: Command): void {
               policy,
               samples,
               ks,
-              ...(f.questions ? { questions: int(f.questions, '--questions', 1)! } : {}),
+              ...(questions ? { questions } : {}),
               seed,
+              batchQuestions: int(f.batchQuestions, '--batch-questions', 1)!,
               episodesPath: join(f.out, `${name}.episodes.jsonl`),
               onProgress: (done, total) => {
                 shown ??= progress(`${basename(dataset)} ${f.split} ${label}`, total, {

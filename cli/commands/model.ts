@@ -4,8 +4,15 @@
  * serving it over an OpenAI-compatible API on 127.0.0.1.
  */
 import type { Command } from 'commander';
+import { startHfModelServer } from '../../cuda-agent/coordinator/serving/start.ts';
 import { modelError } from '../../models/errors.ts';
-import { fetchModel, MODELS, modelPath, startModelServer } from '../../models/index.ts';
+import {
+  fetchModel,
+  MODELS,
+  type ModelServer,
+  modelPath,
+  startModelServer,
+} from '../../models/index.ts';
 import { numberFlag } from '../number-flag.ts';
 import { commandGroup } from './group.ts';
 
@@ -46,11 +53,20 @@ export function register(program: Command): void {
       'serve a model OpenAI-style (/v1/chat/completions, /v1/completions, /v1/models, /healthz)',
     )
     .option('--model <name>', 'registry model (fetched when missing)', 'smollm2')
-    .option('--model-path <file>', 'serve this GGUF file instead of a registry model')
+    .option(
+      '--model-path <path>',
+      'serve this GGUF file (llama) or model directory / GGUF / hub id (hf) instead',
+    )
+    .option(
+      '--engine <name>',
+      'llama (node-llama-cpp on the GGUF) or hf (transformers in the Python worker, batched)',
+      'llama',
+    )
+    .option('--max-batch-rows <n>', 'hf: rows (prompts x n) decoded together', '256')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free one)', '8088')
     .option('--sequences <n>', 'generations at once (context sequences)', '4')
-    .option('--max-queue <n>', 'choices waiting for a sequence before 429', '256')
+    .option('--max-queue <n>', 'requests wait before 429 (llama: 256 choices; hf: 4096 rows)')
     .option('--context-size <n>', 'tokens per request, prompt + completion', '2048')
     .option('--threads <n>', 'CPU threads (default: the CPUs this process may use)')
     .action(async (opts: Record<string, string | undefined>) => {
@@ -60,18 +76,36 @@ export function register(program: Command): void {
         const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
         return numberFlag(flag, v, (d) => modelError('FR_ERR_MODEL_BAD_OPTION', d), { min });
       };
-      const server = await startModelServer({
-        ...(opts.modelPath ? { modelPath: opts.modelPath } : { model: opts.model ?? 'smollm2' }),
+      const engine = opts.engine ?? 'llama';
+      if (engine !== 'llama' && engine !== 'hf')
+        throw modelError('FR_ERR_MODEL_BAD_OPTION', `--engine ${engine}: use llama or hf`);
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const common = {
         host: opts.host ?? '127.0.0.1',
         port: int('port', 0) ?? 8088,
-        sequences: int('sequences', 1) ?? 4,
-        maxQueue: int('maxQueue', 0) ?? 256,
         contextSize: int('contextSize', 64) ?? 2048,
         ...(opts.threads ? { threads: int('threads', 1)! } : {}),
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
+        log,
+      };
+      const server: ModelServer =
+        engine === 'hf'
+          ? await startHfModelServer({
+              ...common,
+              model: opts.modelPath ?? opts.model ?? 'smollm2',
+              maxBatchRows: int('maxBatchRows', 1) ?? 256,
+              maxQueueRows: int('maxQueue', 0) ?? 4096,
+            })
+          : await startModelServer({
+              ...common,
+              ...(opts.modelPath
+                ? { modelPath: opts.modelPath }
+                : { model: opts.model ?? 'smollm2' }),
+              sequences: int('sequences', 1) ?? 4,
+              maxQueue: int('maxQueue', 0) ?? 256,
+            });
+      const h = server.backend.health();
       process.stdout.write(
-        `serving ${server.modelId} at ${server.baseURL} (${server.model.sequences} sequences, ${server.model.contextSize} tokens each, ${server.model.threads} threads)\n`,
+        `serving ${server.modelId} at ${server.baseURL} (${engine}: ${JSON.stringify(h)})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,0 +1,92 @@
+/**
+ * The hf serving backend on a random-weight transformers model built here (seconds): the
+ * serving conformance suite, then what is its own: requests batched into one worker call, the
+ * same greedy answers batched as alone, and one request too long for the context refused
+ * without failing the others in its batch. Needs a Python with torch and transformers;
+ * skipped with a printed reason otherwise.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelServer } from '../../../models/server.ts';
+import { describeServingConformance } from '../../../test/support/serving-conformance.ts';
+import { buildTinyHfModel } from '../../../test/support/tiny-hf-model.ts';
+import { findPythonWithTorch } from '../launcher.ts';
+import { startHfModelServer } from './start.ts';
+import type { WorkerBackend } from './worker-backend.ts';
+
+interface ChatReply {
+  choices: Array<{ message: { content: string } }>;
+  error: { code: string };
+}
+
+let python: string | undefined;
+let skipWhy = '';
+try {
+  python = (await findPythonWithTorch()).python;
+} catch (e) {
+  skipWhy = `no Python with torch (${(e as Error).message})`;
+}
+const modelDir = () =>
+  buildTinyHfModel(python!, join(mkdtempSync(join(tmpdir(), 'fr-serve-hf-')), 'm'));
+const start = (extra: { contextSize?: number } = {}) =>
+  startHfModelServer({ model: modelDir(), modelId: 'tiny-hf', threads: 1, ...extra });
+
+describe.skipIf(!python)(`hf serving backend${skipWhy ? ` (skipped: ${skipWhy})` : ''}`, () => {
+  describeServingConformance('hf on a tiny transformers model', () => start(), {
+    timeoutMs: 60_000,
+  });
+
+  describe('batching', () => {
+    let server: ModelServer<WorkerBackend>;
+    beforeAll(async () => {
+      server = await start({ contextSize: 64 });
+    }, 300_000);
+    afterAll(async () => server?.close());
+    const chat = async (content: string, extra: Record<string, unknown> = {}) => {
+      const r = await fetch(`${server.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'tiny-hf',
+          messages: [{ role: 'user', content }],
+          temperature: 0,
+          max_tokens: 5,
+          ...extra,
+        }),
+      });
+      return { status: r.status, body: (await r.json()) as ChatReply };
+    };
+
+    it('sends concurrent greedy requests in one worker call, answering as each alone would', async () => {
+      const qs = ['Who is Alice?', 'Where is the sea?', 'Who is Bob?', 'What is the capital?'];
+      const alone = [];
+      for (const q of qs) alone.push((await chat(q)).body.choices[0]!.message.content);
+      const before = server.backend.health().batches as number;
+      const together = await Promise.all(qs.map((q) => chat(q)));
+      const calls = (server.backend.health().batches as number) - before;
+      expect(together.map((r) => r.body.choices[0]!.message.content)).toEqual(alone);
+      expect(calls).toBeLessThan(qs.length); // the first one may go alone, the rest share
+    }, 60_000);
+
+    it('refuses one prompt too long for the context without failing the others batched with it', async () => {
+      const long = 'Alice '.repeat(80);
+      const rs = await Promise.all([chat('Who is Alice?'), chat(long), chat('Who is Bob?')]);
+      expect(rs.map((r) => r.status)).toEqual([200, 400, 200]);
+      expect(rs[1]!.body.error.code).toBe('context_length_exceeded');
+    }, 60_000);
+
+    it('keeps seeded sampled requests reproducible when others run beside them', async () => {
+      const seeded = () => chat('Name a fruit.', { temperature: 1, seed: 5, n: 4 });
+      const a = await seeded();
+      const [b] = await Promise.all([
+        seeded(),
+        chat('Name a fruit.', { temperature: 1, n: 4 }),
+        chat('Who is Alice?'),
+      ]);
+      const texts = (r: typeof a) => r.body.choices.map((c) => c.message.content);
+      expect(texts(b!)).toEqual(texts(a));
+    }, 60_000);
+  });
+});
