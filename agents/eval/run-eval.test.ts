@@ -7,9 +7,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFactRecallError } from '../../lib/errors.ts';
-import type { RunningServer } from '../../protocol/server.ts';
-import { BASE_SEED, type EvalServers, startEvalServers } from '../../test/support/eval-fixture.ts';
-import type { OpenAiTestServer } from '../../test/support/openai-server.ts';
+import { envRegistry } from '../../protocol/env-registry.ts';
+import { type RunningServer, serve } from '../../protocol/server.ts';
+import {
+  answerer,
+  BASE_SEED,
+  type EvalServers,
+  source,
+  startEvalServers,
+} from '../../test/support/eval-fixture.ts';
+import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
 import { OpenAiPolicy } from '../openai/policy.ts';
 import { formatTable } from './report.ts';
 import { type EvalOptions, runEval } from './run-eval.ts';
@@ -237,4 +244,40 @@ describe('factrecall eval against the rules-based test server', () => {
       }),
     ).rejects.toSatisfy((e) => isFactRecallError(e, 'FR_ERR_AGENT_EPISODES_FILE'));
   });
+});
+
+describe('factrecall eval with a slow model', () => {
+  it('keeps its connection and episodes alive while the model takes longer than the idle timeout and the server default episode TTL', async () => {
+    const slow = await startOpenAiTestServer({ answerer, latencyMs: 2_000 });
+    const strict = await serve({
+      registry: envRegistry(),
+      host: '127.0.0.1',
+      httpPort: 0,
+      grpcPort: 0,
+      tokens: null,
+      evalRunsPath: join(dir, 'slow-eval-runs.jsonl'),
+      // Both deadlines far below the model's 2 s: without the heartbeat the connection and
+      // its env are closed; without the eval's own episode TTL the episodes expire.
+      makeDefaults: { source, episodeTtlMs: 700 },
+      limits: { idleTimeoutMs: 700 },
+      drainMs: 1000,
+    });
+    try {
+      const r = await go({
+        envUrl: strict.wsUrl,
+        policy: new OpenAiPolicy({
+          baseURL: slow.baseURL,
+          model: 'test-model',
+          seed: BASE_SEED,
+          retries: 0,
+        }),
+        episodesPath: join(dir, 'slow.episodes.jsonl'),
+      });
+      expect(r.metrics).toMatchObject({ episodes: 4, scored: 4 });
+      expect(r.metrics.correct).toBe(3); // greedy = sample 0: Paris, Rome, Lima; Norway not attempted
+    } finally {
+      await strict.close();
+      await slow.close();
+    }
+  }, 60_000);
 });

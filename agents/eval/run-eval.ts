@@ -38,6 +38,8 @@ export interface EvalOptions {
   questions?: number;
   /** Questions per reset (default 16). */
   batchQuestions?: number;
+  /** How long a batch's episodes wait for the model's answers (default 6 hours). */
+  episodeTtlMs?: number;
   seed?: number;
   episodesPath: string;
   onProgress?: (done: number, total: number) => void;
@@ -66,6 +68,8 @@ export interface EvalReport {
   episodesPath: string;
 }
 
+const EPISODE_TTL_MS = 6 * 3600_000;
+
 export async function runEval(o: EvalOptions): Promise<EvalReport> {
   const started = performance.now();
   if (!Number.isInteger(o.samples) || o.samples < 1) {
@@ -87,6 +91,9 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
     const env = await client.make('FactRecall-v0', {
       judge: o.judge,
       prompt,
+      // A batch's episodes stay open while the model answers them all; a slow local model
+      // (128 samples of 16 questions on a CPU) takes longer than the default 10 minutes.
+      episodeTtlMs: o.episodeTtlMs ?? EPISODE_TTL_MS,
       ...(role === 'eval' ? {} : { seed: o.seed ?? 0 }),
     });
     const spec = env.spec();
@@ -126,7 +133,14 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
         groups.set(ob.groupId, g);
       }
       // Answers per episode: reused from earlier runs, else generated (missing ones only).
+      // While the model works the connection sends nothing, and a server closes a connection
+      // idle for `idleTimeoutMs` (default 10 minutes) with its envs: a cheap `stats` request
+      // every third of that keeps it.
       const answers = new Map<string, { text: string } | { error: string }>();
+      const heartbeat = setInterval(
+        () => void client.stats().catch(() => undefined),
+        Math.max(1_000, (client.hello?.limits.idleTimeoutMs ?? 600_000) / 3),
+      );
       await Promise.all(
         [...groups.values()].map(async (eps) => {
           const missing = eps.filter((e) => {
@@ -142,7 +156,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
             answers.set(e.episodeId, s.ok ? { text: s.text } : { error: s.error });
           });
         }),
-      );
+      ).finally(() => clearInterval(heartbeat));
       const byId = new Map((r.observations as Observation[]).map((ob) => [ob.episodeId, ob]));
       const actions = [...answers.entries()]
         .filter((e): e is [string, { text: string }] => 'text' in e[1])

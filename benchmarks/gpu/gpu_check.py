@@ -11,7 +11,7 @@
 2. A tiny-engine run on a synthetic biography world made here in Python (the shape of the
    FactWorld organism, not the TypeScript FactWorld itself, which needs Node): pretraining, then
    GRPO steps with exact-match rewards; greedy accuracy on the RL questions before and after.
-3. The 2-rank DDP equivalence test on NCCL when the machine has 2 GPUs.
+3. The 2-rank DDP and FSDP equivalence tests on NCCL when the machine has 2 GPUs.
 
 ``--cpu-smoke`` runs the same code on CPU at toy sizes (tests/test_gpu_check_smoke.py runs it).
 """
@@ -196,16 +196,23 @@ def tiny_section(smoke: bool, rows: list) -> None:
     ]
 
 
+DP_TESTS = (  # (row, test file); each prints its weight gaps as "... max |w_1proc - w_..."
+    ("2-rank DDP equivalence on NCCL", "test_data_parallel.py"),
+    ("2-rank FSDP equivalence on NCCL", "test_fsdp.py"),
+)
+
+
 def ddp_section(smoke: bool, rows: list) -> None:
     gpus = torch.cuda.device_count()
-    if smoke or gpus < 2:
-        rows.append(("2-rank DDP equivalence on NCCL", f"skipped: {gpus} GPU(s) here" if not smoke else "skipped in the CPU smoke (npm test runs it on gloo)"))
-        return
-    env = {**os.environ, "FACTRECALL_DP_DEVICE": "cuda"}
-    t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", os.path.join(WORKER, "tests", "test_data_parallel.py")], env=env, capture_output=True, text=True, cwd=WORKER)
-    gap = next((line for line in r.stdout.splitlines() if line.startswith("max |w_1proc")), "no gap line")
-    rows.append(("2-rank DDP equivalence on NCCL", f"{'passed' if r.returncode == 0 else 'FAILED'} in {time.perf_counter() - t:.0f} s; {gap}"))
+    for name, test in DP_TESTS:
+        if smoke or gpus < 2:
+            rows.append((name, f"skipped: {gpus} GPU(s) here" if not smoke else "skipped in the CPU smoke (npm test runs it on gloo)"))
+            continue
+        env = {**os.environ, "FACTRECALL_DP_DEVICE": "cuda"}
+        t = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", os.path.join(WORKER, "tests", test)], env=env, capture_output=True, text=True, cwd=WORKER)
+        gaps = "; ".join(line for line in r.stdout.splitlines() if "max |w_1proc" in line) or "no gap line"
+        rows.append((name, f"{'passed' if r.returncode == 0 else 'FAILED'} in {time.perf_counter() - t:.0f} s; {gaps}"))
 
 
 def table(smoke: bool) -> list[tuple[str, str]]:

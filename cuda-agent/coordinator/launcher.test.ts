@@ -89,5 +89,10 @@ describe('finding a Python for the worker', () => {
       '-m',
       'factrecall_worker',
     ]);
+    expect(cmd.env.FACTRECALL_PARALLEL).toBe('ddp');
+    expect(workerCommand('/usr/bin/python3', {}, 2, 'fsdp').env.FACTRECALL_PARALLEL).toBe('fsdp');
+    expect(
+      workerCommand('/usr/bin/python3', {}, 1, 'fsdp').env.FACTRECALL_PARALLEL,
+    ).toBeUndefined();
   });
 });

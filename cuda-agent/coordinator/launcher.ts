@@ -135,18 +135,21 @@ export function findPythonWithTorchCached(opts: FindPythonOptions = {}): Promise
  * How to start the worker with `python`: `python -m factrecall_worker`, the package on
  * PYTHONPATH. With `ranks` > 1 it runs under torchrun on this machine
  * (`python -m torch.distributed.run --standalone --nproc_per_node <ranks>`): data-parallel
- * ranks, rank 0 answering on stdio (cuda-agent/worker/README.md, "Data parallelism").
+ * ranks, rank 0 answering on stdio (cuda-agent/worker/README.md, "Data parallelism"), as DDP
+ * or FSDP (`parallel`, passed as FACTRECALL_PARALLEL).
  */
 export function workerCommand(
   python: string,
   env: NodeJS.ProcessEnv = process.env,
   ranks = 1,
+  parallel: 'ddp' | 'fsdp' = 'ddp',
 ): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const pythonPath = env.PYTHONPATH ? `${WORKER_DIR}${delimiter}${env.PYTHONPATH}` : WORKER_DIR;
   const torchrun = ['-m', 'torch.distributed.run', '--standalone', `--nproc_per_node=${ranks}`];
+  const dp = ranks > 1 ? { FACTRECALL_PARALLEL: parallel } : {};
   return {
     command: python,
     args: [...(ranks > 1 ? torchrun : []), '-m', 'factrecall_worker'],
-    env: { ...env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+    env: { ...env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1', ...dp },
   };
 }

@@ -16,6 +16,7 @@ import { Packr } from 'msgpackr';
 import type { FactRecallError } from '../../lib/errors.ts';
 import { workerError } from './errors.ts';
 import { findPythonWithTorchCached, workerCommand } from './launcher.ts';
+import { trackWorker } from './worker-reaper.ts';
 import type {
   DpoStepParams,
   GenerateParams,
@@ -80,6 +81,8 @@ export interface WorkerClientOptions {
   python?: string;
   /** Data-parallel ranks on this machine (default 1; more runs the worker under torchrun). */
   ranks?: number;
+  /** With ranks > 1: DDP (default) or FSDP (the worker's FACTRECALL_PARALLEL). */
+  parallel?: 'ddp' | 'fsdp';
   /** Environment of the worker (default process.env); PYTHONPATH gets the worker package. */
   env?: NodeJS.ProcessEnv;
   /** Deadline of a call without its own (default 10 minutes). */
@@ -140,15 +143,20 @@ export class WorkerClient {
     private readonly opts: WorkerClientOptions,
   ) {
     this.proc = proc;
+    const untrack = trackWorker(this); // a coordinator ended by a signal ends this worker
     this.closed = new Promise((resolve) => {
       proc.on('close', (code, signal) => {
+        untrack();
         this.onExit(code, signal);
         resolve({ code, signal });
       });
       proc.on('error', (e) => {
         this.fail(workerError('FR_ERR_WORKER_SPAWN_FAILED', String(e), { cause: e }));
         // A process that never started may never emit 'close'.
-        if (proc.pid === undefined) resolve({ code: null, signal: null });
+        if (proc.pid === undefined) {
+          untrack();
+          resolve({ code: null, signal: null });
+        }
       });
     });
     proc.stdin?.on('error', () => {}); // EPIPE after a crash: reported by 'close'
@@ -167,7 +175,7 @@ export class WorkerClient {
    */
   static async start(opts: WorkerClientOptions = {}): Promise<WorkerClient> {
     const python = opts.python ?? (await findPythonWithTorchCached({ env: opts.env })).python;
-    const cmd = workerCommand(python, opts.env ?? process.env, opts.ranks ?? 1);
+    const cmd = workerCommand(python, opts.env ?? process.env, opts.ranks ?? 1, opts.parallel);
     const proc = spawn(cmd.command, cmd.args, { env: cmd.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new WorkerClient(proc, opts);
     try {
@@ -272,15 +280,28 @@ export class WorkerClient {
     }
   }
 
-  /** Kill the worker now (pending calls fail with FR_ERR_WORKER_CRASHED). */
+  /**
+   * Kill the worker now (pending calls fail with FR_ERR_WORKER_CRASHED). Under torchrun a
+   * SIGKILL would orphan the ranks (torchrun starts each in a session of its own, and rank 0
+   * holds the pipes): torchrun gets SIGTERM, which it forwards to them, and SIGKILL 40 s later
+   * (after its own 30 s grace) if it is still there.
+   */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (
-      this.proc.pid !== undefined &&
-      this.proc.exitCode === null &&
-      this.proc.signalCode === null
-    ) {
-      this.proc.kill(signal);
+    if (this.proc.pid === undefined || this.proc.exitCode !== null || this.proc.signalCode !== null)
+      return;
+    if ((this.opts.ranks ?? 1) > 1 && signal === 'SIGKILL') {
+      this.proc.kill('SIGTERM');
+      const alive = () => this.proc.exitCode === null && this.proc.signalCode === null;
+      setTimeout(() => alive() && this.proc.kill('SIGKILL'), 40_000).unref();
+      return;
     }
+    this.proc.kill(signal);
+  }
+
+  /** SIGTERM now: the worker (and under torchrun every rank) ends mid-call (worker-reaper.ts). */
+  terminate(): void {
+    if (this.proc.pid !== undefined && this.proc.exitCode === null && this.proc.signalCode === null)
+      this.proc.kill('SIGTERM');
   }
 
   private onData(chunk: Buffer): void {

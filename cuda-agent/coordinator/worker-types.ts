@@ -301,6 +301,8 @@ export interface InfoResult {
   vocab_size: number | null;
   /** Data-parallel ranks, present when the worker runs under torchrun. */
   world_size?: number;
+  /** How the ranks share the model (`ddp` or `fsdp`), present under torchrun. */
+  parallel?: 'ddp' | 'fsdp';
 }
 
 /** Every method: its params and result. */

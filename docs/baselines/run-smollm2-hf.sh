@@ -5,21 +5,21 @@
 # repository root after `node bin/factrecall.js data prepare --dataset <d>` for nq_open,
 # triviaqa, popqa and simpleqa. Outputs: runs/baselines/smollm2-hf/ (episodes, reports, plots);
 # reruns resume from the episodes there, so larger sizes extend a finished run.
-# Sized for a shared 2-core machine: VAL_QUESTIONS (default 50) val questions per dataset with
-# 128 samples, TEST_QUESTIONS (default 250) test questions per dataset greedy.
+# Sized for a shared 2-core machine: TEST_QUESTIONS (default 150) test questions per dataset
+# greedy, VAL_QUESTIONS (default 24) val questions per dataset with 128 samples.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=runs/baselines/smollm2-hf
 mkdir -p "$OUT"
 FR="node bin/factrecall.js eval --model smollm2 --engine hf --threads ${THREADS:-1} --out $OUT --quiet"
 
-# 1. pass@k and maj@k to 128 on val (T = 1, top-p 1, 16 new tokens), exact and contains.
+# 1. Greedy direct answers on the test splits (eval role: the server's aggregate over the first
+#    TEST_QUESTIONS questions, pinned as the run's eval subset), exact and contains.
+$FR --splits nq_open,triviaqa,popqa,simpleqa --split test --questions "${TEST_QUESTIONS:-150}" \
+  --batch-questions 64 --concurrency 64 --judge exact contains 2>&1 | tee "$OUT/greedy-test.log"
+
+# 2. pass@k and maj@k to 128 on val (T = 1, top-p 1, 16 new tokens), exact and contains.
 for d in triviaqa nq_open; do
-  $FR --splits "$d" --split val --questions "${VAL_QUESTIONS:-50}" --baseline maj --samples 128 \
+  $FR --splits "$d" --split val --questions "${VAL_QUESTIONS:-24}" --baseline maj --samples 128 \
     --max-tokens 16 --judge exact contains --concurrency 16 2>&1 | tee "$OUT/passk128-$d-val.log"
 done
-
-# 2. Greedy direct answers on the test splits (eval role: the server's aggregate over the first
-#    TEST_QUESTIONS questions, pinned as the run's eval subset), exact and contains.
-$FR --splits nq_open,triviaqa,popqa,simpleqa --split test --questions "${TEST_QUESTIONS:-250}" \
-  --batch-questions 64 --concurrency 64 --judge exact contains 2>&1 | tee "$OUT/greedy-test.log"

@@ -90,7 +90,7 @@ describe.skipIf(!hasSharedDatasets())(
         const loaded = await loadPreparedSplits(out);
         expect(loaded.hash).toBe(manifest.hash);
         expect(loaded.splits.test?.length).toBe(s.test.count);
-      });
+      }, 180_000); // a whole real file through dedup: about 30 s on a busy 2-core machine
     }
 
     it('prepares FactWorld split by person: no person is in two splits', async () => {

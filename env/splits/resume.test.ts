@@ -50,5 +50,5 @@ describe.skipIf(!hasSharedDatasets())('an interrupted preparation', () => {
     const third = countingDecider(heuristicDecider());
     await prepareDataset({ ...base, outDir: dir, decider: third.factory });
     expect(third.calls()).toBe(0);
-  });
+  }, 180_000); // two preparations of a real file on a possibly busy machine
 });

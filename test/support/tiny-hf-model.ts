@@ -8,7 +8,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { findPythonWithTorch } from '../../cuda-agent/coordinator/launcher.ts';
 import { startLoopbackServer } from '../../cuda-agent/coordinator/training/env-connection.ts';
 import { generateWorld, worldSplitSource } from '../../env/datasets/factworld/index.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
@@ -29,15 +28,6 @@ export function buildTinyHfModel(python: string, dir: string): string {
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return dir;
-}
-
-/** The Python with torch the hf tests need, or why they are skipped. */
-export async function torchPythonOrWhy(): Promise<{ python?: string; skipWhy: string }> {
-  try {
-    return { python: (await findPythonWithTorch()).python, skipWhy: '' };
-  } catch (e) {
-    return { skipWhy: `no Python with torch (${(e as Error).message})` };
-  }
 }
 
 /**

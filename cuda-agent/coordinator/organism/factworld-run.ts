@@ -95,6 +95,7 @@ export async function startRlWorker(
   const w = await WorkerClient.start({
     ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
     ranks: cfg.worker.ranks,
+    parallel: cfg.worker.parallel,
   });
   try {
     await w.load({

@@ -8,12 +8,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tinyHfRig, torchPythonOrWhy } from '../../../test/support/tiny-hf-model.ts';
+import { pythonWithTorch } from '../../../test/support/python-with-torch.ts';
+import { tinyHfRig } from '../../../test/support/tiny-hf-model.ts';
 import { parseTrainConfig } from '../training/config.ts';
 import type { StepMetrics } from '../training/metrics.ts';
 import { runHfGrpo } from './hf-run.ts';
 
-const { python, skipWhy } = await torchPythonOrWhy();
+const { python, skipWhy } = await pythonWithTorch();
 
 describe.skipIf(!python)(
   `GRPO on a real model with the hf engine${skipWhy ? ` (skipped: ${skipWhy})` : ''}`,

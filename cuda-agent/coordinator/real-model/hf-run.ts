@@ -54,6 +54,7 @@ export async function startHfWorker(cfg: TrainConfig, source: ModelSource): Prom
   const w = await WorkerClient.start({
     ...(cfg.worker.python ? { python: cfg.worker.python } : {}),
     ranks: cfg.worker.ranks,
+    parallel: cfg.worker.parallel,
     defaultTimeoutMs: cfg.calls.workerDeadlineMs,
   });
   try {

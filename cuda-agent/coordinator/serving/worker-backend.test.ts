@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelServer } from '../../../models/server.ts';
+import { pythonWithTorch } from '../../../test/support/python-with-torch.ts';
 import { describeServingConformance } from '../../../test/support/serving-conformance.ts';
 import { buildTinyHfModel } from '../../../test/support/tiny-hf-model.ts';
-import { findPythonWithTorch } from '../launcher.ts';
 import { startHfModelServer } from './start.ts';
 import type { WorkerBackend } from './worker-backend.ts';
 
@@ -21,13 +21,7 @@ interface ChatReply {
   error: { code: string };
 }
 
-let python: string | undefined;
-let skipWhy = '';
-try {
-  python = (await findPythonWithTorch()).python;
-} catch (e) {
-  skipWhy = `no Python with torch (${(e as Error).message})`;
-}
+const { python, skipWhy } = await pythonWithTorch();
 const modelDir = () =>
   buildTinyHfModel(python!, join(mkdtempSync(join(tmpdir(), 'fr-serve-hf-')), 'm'));
 const start = (extra: { contextSize?: number } = {}) =>

@@ -33,6 +33,28 @@ describe('the training config', () => {
     expect(() => parseTrainConfig({ grpo: { learningRate: 1 } })).toThrow(/grpo/);
   });
 
+  it('takes worker.parallel fsdp with several ranks only, and no unknown mode (issue 16)', () => {
+    expect(parseTrainConfig({ worker: { ranks: 2, parallel: 'fsdp' } }).worker.parallel).toBe(
+      'fsdp',
+    );
+    expect(parseTrainConfig({}).worker.parallel).toBe('ddp');
+    for (const worker of [
+      { ranks: 1, parallel: 'fsdp' },
+      { ranks: 2, parallel: 'fsdp', engine: 'vllm' },
+      { ranks: 2, parallel: 'zero3' },
+    ])
+      expect(() => parseTrainConfig({ worker })).toThrow(
+        /FR_ERR_TRAIN_CONFIG_INVALID|worker\.parallel/,
+      );
+    try {
+      parseTrainConfig({ worker: { ranks: 1, parallel: 'fsdp' } });
+      expect.unreachable();
+    } catch (e) {
+      expect(isFactRecallError(e, 'FR_ERR_TRAIN_CONFIG_INVALID')).toBe(true);
+      expect((e as Error).message).toMatch(/worker\.parallel: fsdp shards over several ranks/);
+    }
+  });
+
   it('is frozen after validation', () => {
     const c = parseTrainConfig({});
     expect(Object.isFrozen(c)).toBe(true);

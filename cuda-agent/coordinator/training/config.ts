@@ -185,48 +185,59 @@ export const CallsConfigSchema = z.strictObject({
     ),
 });
 
-export const WorkerConfigSchema = z.strictObject({
-  engine: z
-    .enum(['tiny', 'hf', 'vllm'])
-    .default('tiny')
-    .describe(
-      'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld), `hf` (any transformers causal LM) or `vllm` (the hf learner with generation on a colocated vLLM, where vLLM is installed; a model directory).',
-    ),
-  model: z
-    .string()
-    .optional()
-    .describe(
-      'The initial model. tiny: a worker checkpoint (absent with dataset factworld: the cached pretrained FactWorld model, made on first use). hf: a registry name (`smollm2`, fetched into the cache), a model directory, a .gguf file or a Hugging Face id.',
-    ),
-  dtype: z
-    .enum(['auto', 'float32', 'bfloat16', 'float16'])
-    .default('auto')
-    .describe('hf: weight dtype (`auto`: bfloat16 on CUDA, float32 on CPU).'),
-  gradientCheckpointing: z
-    .boolean()
-    .default(false)
-    .describe('hf: recompute activations in the backward pass (less memory, more time).'),
-  threads: positiveInt
-    .default(1)
-    .describe(
-      'torch CPU threads in the worker. 1 by default: for the tiny model on a shared 2-core machine, 2 threads ran 5-20x slower than 1.',
-    ),
-  ranks: positiveInt
-    .default(1)
-    .describe(
-      'Data-parallel worker ranks on this machine: more than 1 runs the worker under torchrun (DDP; NCCL on GPUs, one GPU per rank; gloo on CPU). Each rank generates for and trains on its shard of every batch; sampled answers depend on the rank count.',
-    ),
-  python: z
-    .string()
-    .optional()
-    .describe('Python interpreter with torch (else FACTRECALL_PYTHON, .venv, python3).'),
-  device: z
-    .enum(['auto', 'cpu', 'cuda'])
-    .default('auto')
-    .describe(
-      "torch device for the worker, sent with `init`/`load` ('auto': cuda when torch sees one).",
-    ),
-});
+export const WorkerConfigSchema = z
+  .strictObject({
+    engine: z
+      .enum(['tiny', 'hf', 'vllm'])
+      .default('tiny')
+      .describe(
+        'Engine in the worker: `tiny` (our small GPT in plain torch, FactWorld), `hf` (any transformers causal LM) or `vllm` (the hf learner with generation on a colocated vLLM, where vLLM is installed; a model directory).',
+      ),
+    model: z
+      .string()
+      .optional()
+      .describe(
+        'The initial model. tiny: a worker checkpoint (absent with dataset factworld: the cached pretrained FactWorld model, made on first use). hf: a registry name (`smollm2`, fetched into the cache), a model directory, a .gguf file or a Hugging Face id.',
+      ),
+    dtype: z
+      .enum(['auto', 'float32', 'bfloat16', 'float16'])
+      .default('auto')
+      .describe('hf: weight dtype (`auto`: bfloat16 on CUDA, float32 on CPU).'),
+    gradientCheckpointing: z
+      .boolean()
+      .default(false)
+      .describe('hf: recompute activations in the backward pass (less memory, more time).'),
+    threads: positiveInt
+      .default(1)
+      .describe(
+        'torch CPU threads in the worker. 1 by default: for the tiny model on a shared 2-core machine, 2 threads ran 5-20x slower than 1.',
+      ),
+    ranks: positiveInt
+      .default(1)
+      .describe(
+        'Data-parallel worker ranks on this machine: more than 1 runs the worker under torchrun (DDP; NCCL on GPUs, one GPU per rank; gloo on CPU). Each rank generates for and trains on its shard of every batch; sampled answers depend on the rank count.',
+      ),
+    parallel: z
+      .enum(['ddp', 'fsdp'])
+      .default('ddp')
+      .describe(
+        'With ranks > 1: `ddp` (each rank holds the whole model and optimizer) or `fsdp` (torch FSDP2: parameters, gradients and optimizer state sharded over the ranks, for models whose training state does not fit one device; generation gathers the full weights). Engines tiny and hf.',
+      ),
+    python: z
+      .string()
+      .optional()
+      .describe('Python interpreter with torch (else FACTRECALL_PYTHON, .venv, python3).'),
+    device: z
+      .enum(['auto', 'cpu', 'cuda'])
+      .default('auto')
+      .describe(
+        "torch device for the worker, sent with `init`/`load` ('auto': cuda when torch sees one).",
+      ),
+  })
+  .refine((w) => w.parallel === 'ddp' || (w.ranks > 1 && w.engine !== 'vllm'), {
+    path: ['parallel'],
+    message: 'fsdp shards over several ranks (set worker.ranks > 1) of the tiny or hf engine',
+  });
 
 export const TrainConfigSchema = z.strictObject({
   runId: z

@@ -19,6 +19,10 @@ of prompts or samples may be empty.
   the per-rank generators are seeded afresh (``exact_rng: false``).
 - pretrain (tiny) is not sharded: every rank runs it whole, then rank 0's weights are broadcast.
 
+With FACTRECALL_PARALLEL=fsdp the ranks shard the weights, gradients and optimizer state
+instead of each holding them whole (fsdp.py: lockstep passes, generation on gathered weights,
+full checkpoints); sharding of requests, generators and RNG states are as above.
+
 Parameter errors found on one rank's shard are agreed on (``agree``) before any collective, so a
 bad request fails on every rank instead of leaving the others waiting in an all-reduce.
 """
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 
 import torch
@@ -36,6 +40,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from .checkpoint import save_checkpoint
 from .errors import BadParamsError, CheckpointNotFoundError, WorkerError
+from .fsdp import FSDPSync, full_model_state, full_optimizer_state, gathered, load_full_state, read_mode, shard
 from .policy_worker import PolicyWorker, read_train_step
 from .rng import restore_rng_states
 
@@ -91,6 +96,8 @@ class Ranks:
 class DDPSync:
     """learner.GradSync over a DDP-wrapped policy."""
 
+    lockstep = False
+
     def __init__(self, ddp: DistributedDataParallel, world: int, device: torch.device):
         self.ddp, self.world, self.device = ddp, world, device
 
@@ -99,6 +106,9 @@ class DDPSync:
         dist.all_reduce(t)  # float64: token counts and metric sums exactly as one process adds them
         return t.tolist()
 
+    def passes(self, local: int) -> int:
+        return max(local, 1)  # an empty shard joins the all-reduce with one zero-loss pass
+
     def no_sync(self) -> AbstractContextManager:
         return self.ddp.no_sync()
 
@@ -106,15 +116,31 @@ class DDPSync:
 class DataParallelWorker(PolicyWorker):
     """A PolicyWorker that is one rank of a data-parallel job (see the module comment)."""
 
-    def __init__(self, ranks: Ranks):
+    def __init__(self, ranks: Ranks, mode: str | None = None):
         super().__init__()
         self.ranks = ranks
+        self.mode = mode if mode is not None else os.environ.get("FACTRECALL_PARALLEL", "ddp")
+
+    @property
+    def fsdp(self) -> bool:
+        return self.mode == "fsdp"
 
     # -- state -----------------------------------------------------------------------------
     def _install(self, built, optim, loss) -> None:
+        read_mode(self.mode)  # a coded error before anything is built
+        if self.fsdp and built.name == "vllm":
+            raise BadParamsError("fsdp: the vllm engine needs the full weights on one device; use ddp")
         super()._install(built, optim, loss)
         assert self.learner is not None and self.sample_gen is not None
         cuda = self.device.type == "cuda"
+        self.sample_gen.manual_seed(self.seed + 1 + self.ranks.rank)
+        if self.fsdp:
+            for policy in (self.learner.policy, self.learner.reference):
+                shard(policy.module)
+                policy.runner = policy.module  # hf: the packed scoring path (lockstep passes)
+            self.learner.reset_optimizer()  # over the sharded parameters
+            self.learner.sync = FSDPSync(self.ranks.world, self.device if cuda else torch.device("cpu"))
+            return
         # broadcast_buffers off: our buffers are constants, and a buffer broadcast in every
         # forward would make ranks with different numbers of forward passes wait on each other.
         ddp = DistributedDataParallel(
@@ -124,10 +150,16 @@ class DataParallelWorker(PolicyWorker):
         )
         self.learner.policy.runner = ddp
         self.learner.sync = DDPSync(ddp, self.ranks.world, self.device if cuda else torch.device("cpu"))
-        self.sample_gen.manual_seed(self.seed + 1 + self.ranks.rank)
 
     def info(self, params: dict) -> dict:
-        return {**super().info(params), "world_size": self.ranks.world}
+        return {**super().info(params), "world_size": self.ranks.world, "parallel": self.mode}
+
+    def _local(self, with_reference: bool = False) -> AbstractContextManager:
+        """FSDP: the full weights for rank-local forwards (fsdp.gathered); DDP: nothing."""
+        if not self.fsdp or self.learner is None:
+            return nullcontext()
+        modules = [self.learner.policy.module] + ([self.learner.reference.module] if with_reference else [])
+        return gathered(*modules)
 
     # -- sharded methods -------------------------------------------------------------------
     def _shard(self, rows: list) -> tuple[int, int]:
@@ -152,7 +184,8 @@ class DataParallelWorker(PolicyWorker):
             mine["seed"] = seed + self.ranks.rank
         local, error = None, None
         try:
-            local = super().generate(mine) if hi > lo else {"results": []}
+            with self._local():
+                local = super().generate(mine) if hi > lo else {"results": []}
         except WorkerError as e:
             error = e
         return self._gathered(local, error, ["results"])
@@ -165,8 +198,9 @@ class DataParallelWorker(PolicyWorker):
         lo, hi = self._shard(prompts)
         local, error = None, None
         try:
-            if hi > lo:
-                local = super().logprobs({**params, "prompts": prompts[lo:hi], "completions": completions[lo:hi]})
+            with self._local(with_reference=params.get("reference", True) is not False):
+                if hi > lo:
+                    local = super().logprobs({**params, "prompts": prompts[lo:hi], "completions": completions[lo:hi]})
         except WorkerError as e:
             error = e
         return self._gathered(local, error, ["policy", "reference", "completion_ids"])
@@ -189,6 +223,8 @@ class DataParallelWorker(PolicyWorker):
     def pretrain(self, params: dict, notify=None) -> dict:
         result = super().pretrain(params, notify)
         assert self.learner is not None
+        if self.fsdp:  # each rank stepped its own shard with the same averaged gradients
+            return result
         for module in (self.learner.policy.module, self.learner.reference.module):
             for t in module.state_dict().values():
                 dist.broadcast(t, src=0)  # identical already on one machine; certain everywhere
@@ -209,6 +245,25 @@ class DataParallelWorker(PolicyWorker):
                 error = BadParamsError(f"save: cannot write {path}: {e}")
         self.ranks.agree(error)
         return size
+
+    def _weight_states(self) -> dict:
+        if not self.fsdp:
+            return super()._weight_states()
+        assert self.learner is not None and self.built is not None
+        out = {
+            "policy": full_model_state(self.learner.policy.module),
+            "optimizer": full_optimizer_state(self.learner.policy.module, self.learner.optimizer),
+        }
+        if self.built.name == "tiny":  # its checkpoints carry the reference weights too
+            out["reference"] = full_model_state(self.learner.reference.module)
+        return out
+
+    def _load_weights(self, state: dict, with_optimizer: bool) -> None:
+        if not self.fsdp:
+            return super()._load_weights(state, with_optimizer)
+        assert self.learner is not None
+        optim = state["optimizer"] if with_optimizer else None
+        load_full_state(self.learner.policy.module, self.learner.optimizer, state["policy"], optim)
 
     def _restore_rng(self, state: dict) -> None:
         assert self.sample_gen is not None

@@ -12,6 +12,9 @@ under DDP's ``no_sync`` and the last one all-reduces the accumulated gradient. D
 gradients over W ranks, so each rank's loss is scaled by W: the average of W rank sums
 sum_rank(mask * per_token) * W / N_total is the single-process gradient, up to the order of
 float additions. A rank whose shard has no tokens still joins the all-reduce with a zero loss.
+Under FSDP (fsdp.py) every backward reduce-scatters (also averaged over W) and the ranks run
+in lockstep: each runs the busiest rank's number of micro-batches, the extra ones as zero-loss
+passes through the policy and the reference.
 
 The learner knows only the ``Policy`` interface (engine.py): any engine's model trains here.
 The loss is ``losses.grpo_loss``, the tested one; its parts are recomputed without gradient
@@ -71,14 +74,24 @@ class GradSync(Protocol):
     """What the learner needs from data parallelism (data_parallel.DDPSync implements it)."""
 
     world: int
+    lockstep: bool  # FSDP: every rank runs the same passes, the reference's included
 
     def all_sum(self, values: Sequence[float]) -> list[float]:
         """Element-wise sums of ``values`` over every rank."""
         ...
 
+    def passes(self, local: int) -> int:
+        """Forward/backward passes this rank runs for its ``local`` micro-batches (>= 1)."""
+        ...
+
     def no_sync(self) -> AbstractContextManager:
         """Backward passes inside accumulate gradients locally, without all-reducing."""
         ...
+
+
+def full_value(t: torch.Tensor) -> torch.Tensor:
+    """A DTensor (FSDP's grad norm) as a plain tensor; a plain tensor as it is."""
+    return t.full_tensor() if hasattr(t, "full_tensor") else t
 
 
 def make_optimizer(policy: Policy, cfg: OptimConfig) -> torch.optim.AdamW:
@@ -139,20 +152,22 @@ class Learner:
         t_start, t_ref = time.perf_counter(), 0.0  # reference scoring time, apart from training
         sync, scale = self.sync, (self.sync.world if self.sync is not None else 1)
         batches = [active[i : i + micro_batch_size] for i in range(0, len(active), micro_batch_size)]
-        if sync is not None and not batches:
-            # Nothing here, tokens elsewhere: a zero loss on one token joins the all-reduce.
-            logp, _ = completion_logprobs(self.policy, [[0]], [[0]], cfg.temperature)
-            (logp.sum() * 0.0).backward()
-        for k, mb in enumerate(batches):
+        # Under data parallelism a rank short of micro-batches (none at all under DDP, fewer
+        # than the busiest rank under FSDP) joins the collectives with zero-loss passes.
+        passes = len(batches) if sync is None else sync.passes(len(batches))
+        for k in range(passes):
             # Under DDP, every micro-batch but the last runs forward and backward in no_sync.
-            local = sync is not None and k < len(batches) - 1
+            local = sync is not None and k < passes - 1
             with sync.no_sync() if local else nullcontext():
-                t_ref += self._micro_step(mb, n_tokens, scale, sums)
+                if k < len(batches):
+                    t_ref += self._micro_step(batches[k], n_tokens, scale, sums)
+                else:
+                    self._idle_pass(sync is not None and sync.lockstep)
         if sync is not None:
             keys = ("loss", "pg", "kl", "clipped", "ratio")
             sums = dict(zip(keys, sync.all_sum([sums[k] for k in keys]), strict=True))
         max_norm = self.optim_cfg.grad_clip if self.optim_cfg.grad_clip > 0 else float("inf")
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(), max_norm))
+        grad_norm = float(full_value(torch.nn.utils.clip_grad_norm_(self.policy.module.parameters(), max_norm)))
         if not (math.isfinite(sums["loss"]) and math.isfinite(grad_norm)):
             self.optimizer.zero_grad(set_to_none=True)
             raise NonFiniteError(f"loss {sums['loss']}, grad norm {grad_norm}; step {self.step + 1} refused")
@@ -172,6 +187,15 @@ class Learner:
             "lr": self.optim_cfg.lr,
             "seconds": {"score": t_ref, "train": time.perf_counter() - t_start - t_ref},
         }
+
+    def _idle_pass(self, with_reference: bool) -> None:
+        """A zero loss on one token: runs the passes (and collectives) of a micro-batch,
+        adding nothing to any gradient."""
+        logp, _ = completion_logprobs(self.policy, [[0]], [[0]], self.loss_cfg.temperature)
+        if with_reference:
+            with torch.no_grad():
+                completion_logprobs(self.reference, [[0]], [[0]], self.loss_cfg.temperature)
+        (logp.sum() * 0.0).backward()
 
     def _micro_step(self, mb: list[TrainSample], n_tokens: int, scale: int, sums: dict) -> float:
         """Backpropagate one micro-batch's share of the loss, add its metric sums to ``sums``;

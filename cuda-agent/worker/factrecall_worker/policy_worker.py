@@ -345,8 +345,7 @@ class PolicyWorker:
                 "engine": engine.name,
                 "seed": self.seed,
                 **checkpoint_model_state(self.built),
-                "policy": learner.policy.module.state_dict(),
-                "optimizer": learner.optimizer.state_dict(),
+                **self._weight_states(),
                 "optim": asdict(learner.optim_cfg),
                 "loss": asdict(learner.loss_cfg),
                 "step": learner.step,
@@ -370,6 +369,17 @@ class PolicyWorker:
 
     def _write_checkpoint(self, path: str, state: dict) -> int:
         return save_checkpoint(path, state)
+
+    def _weight_states(self) -> dict:
+        """The checkpoint's weights: ``policy`` and ``optimizer`` state dicts."""
+        assert self.learner is not None
+        return {"policy": self.learner.policy.module.state_dict(), "optimizer": self.learner.optimizer.state_dict()}
+
+    def _load_weights(self, state: dict, with_optimizer: bool) -> None:
+        assert self.learner is not None
+        self.learner.policy.module.load_state_dict(state["policy"])
+        if with_optimizer:
+            self.learner.optimizer.load_state_dict(state["optimizer"])
 
     def load(self, params: dict) -> dict:
         """Replace all state with a checkpoint's (works before `init` too).
@@ -404,9 +414,8 @@ class PolicyWorker:
             self.seed = int(state.get("seed", 0))
             self._install(build_from_checkpoint(state, self.device, path), optim, loss)
             assert self.learner is not None and self.sample_gen is not None
-            self.learner.policy.module.load_state_dict(state["policy"])
+            self._load_weights(state, not new_optim)
             if not new_optim:
-                self.learner.optimizer.load_state_dict(state["optimizer"])
                 self.learner.step = int(state["step"])
             self._restore_rng(state)
         except (KeyError, TypeError, ValueError, RuntimeError, BadParamsError) as e:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import torch
 
 from .errors import NonFiniteError
-from .learner import Learner
+from .learner import Learner, full_value
 from .losses import dpo_loss, dpo_margin, sequence_logprob, sft_loss
 from .scoring import completion_logprobs
 
@@ -28,7 +28,7 @@ from .scoring import completion_logprobs
 def _apply(learner: Learner, loss: float) -> float:
     """Clip, check, step; returns the grad norm (the gradient is already accumulated)."""
     max_norm = learner.optim_cfg.grad_clip if learner.optim_cfg.grad_clip > 0 else float("inf")
-    grad_norm = float(torch.nn.utils.clip_grad_norm_(learner.policy.module.parameters(), max_norm))
+    grad_norm = float(full_value(torch.nn.utils.clip_grad_norm_(learner.policy.module.parameters(), max_norm)))
     if not (math.isfinite(loss) and math.isfinite(grad_norm)):
         learner.optimizer.zero_grad(set_to_none=True)
         raise NonFiniteError(f"loss {loss}, grad norm {grad_norm}; step {learner.step + 1} refused")

@@ -18,4 +18,5 @@ def test_the_gpu_check_runs_every_section_at_toy_sizes_on_cpu():
     assert not [k for k, v in rows.items() if "FAILED" in v], rows
     assert "hf Qwen2 random weights" in rows and "tiny engine, synthetic biography world" in rows
     assert rows["2-rank DDP equivalence on NCCL"].startswith("skipped")
+    assert rows["2-rank FSDP equivalence on NCCL"].startswith("skipped")
     assert "vs" in rows["  generation tokens/s: worker engine vs plain generate"]
