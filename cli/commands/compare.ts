@@ -15,10 +15,8 @@ import {
 } from '../../cuda-agent/coordinator/organism/compare-run.ts';
 import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
-import {
-  type HfCompareResults,
-  runHfCompare,
-} from '../../cuda-agent/coordinator/real-model/hf-compare.ts';
+import { runHfCompare } from '../../cuda-agent/coordinator/real-model/hf-compare.ts';
+import type { HfCompareResults } from '../../cuda-agent/coordinator/real-model/hf-compare-report.ts';
 import {
   parseRecipeList,
   parseRecipesConfig,

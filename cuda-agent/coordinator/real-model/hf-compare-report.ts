@@ -1,9 +1,53 @@
 /**
- * The markdown of a real-model comparison (`<runDir>/report.md`): held-out greedy accuracy
+ * The results of a real-model comparison (`<runDir>/results.json`, written by hf-compare.ts)
+ * and their markdown (`<runDir>/report.md`): held-out greedy accuracy
  * before and after each recipe under the reward judge and the judge beside it, each row's
  * budget and seconds, pass@k when sampled, and the command that made it.
  */
-import type { EvalSummary, HfCompareResults } from './hf-compare.ts';
+import type { Budget, RecipeResult, RecipeStepRow } from '../recipes/budget.ts';
+import type { RecipesConfig } from '../recipes/recipe-config.ts';
+import type { TrainConfig } from '../training/config.ts';
+import type { ModelSource } from './model-source.ts';
+
+/** One evaluation, as the results keep it (the answers are in greedy-*.jsonl). */
+export interface EvalSummary {
+  /** Per split: questions, accuracy under the reward judge and the judge beside it (null: the
+   * server gave no count, e.g. test on a server whose eval run does not cover the subset). */
+  val: SplitSummary;
+  test: SplitSummary;
+  /** Mean pass@k on val, when sampled. */
+  passAtK?: { samples: number; questions: number; k: number[]; value: number[] };
+  seconds: number;
+}
+
+interface SplitSummary {
+  questions: number;
+  accuracy: number | null;
+  beside: number | null;
+  masked: number;
+}
+
+export interface HfCompareResults {
+  version: number;
+  kind: 'hf-compare';
+  command?: string;
+  /** What must match for a folder to be continued. */
+  plan: Record<string, unknown>;
+  setup: { train: TrainConfig; model: ModelSource; recipes: RecipesConfig; besideJudge: string };
+  before?: EvalSummary;
+  recipes: Record<
+    string,
+    {
+      budget: Budget;
+      rounds: RecipeResult['rounds'];
+      steps: RecipeStepRow[];
+      /** Training alone (the evaluation after has its own seconds). */
+      trainSeconds: number;
+      after: EvalSummary;
+    }
+  >;
+  complete: boolean;
+}
 
 const NAMES: Record<string, string> = {
   grpo: 'GRPO',

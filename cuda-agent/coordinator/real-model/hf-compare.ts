@@ -21,7 +21,6 @@ import { readJsonIfPresent, writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import type { FetchOptions } from '../../../models/index.ts';
 import { defaultRunId } from '../analysis/phase-timer.ts';
-import type { Budget, RecipeResult, RecipeStepRow } from '../recipes/budget.ts';
 import type { RecipeName, RecipesConfig } from '../recipes/recipe-config.ts';
 import { recipeTrainConfig, trainRecipe } from '../recipes/run-recipe.ts';
 import type { TrainConfig } from '../training/config.ts';
@@ -29,54 +28,14 @@ import { connectEnv } from '../training/env-connection.ts';
 import { trainError } from '../training/errors.ts';
 import type { RolloutGroup } from '../training/rollout.ts';
 import type { WorkerClient } from '../worker-client.ts';
-import { hfCompareMarkdown } from './hf-compare-report.ts';
+import { type EvalSummary, type HfCompareResults, hfCompareMarkdown } from './hf-compare-report.ts';
 import { type Evaluation, evaluateHf } from './hf-evaluate.ts';
 import { startHfWorker } from './hf-run.ts';
-import { type ModelSource, resolveModelSource } from './model-source.ts';
+import { resolveModelSource } from './model-source.ts';
 
 export const HF_COMPARE_VERSION = 1;
 
-/** One evaluation, as the results keep it (the answers are in greedy-*.jsonl). */
-export interface EvalSummary {
-  /** Per split: questions, accuracy under the reward judge and the judge beside it (null: the
-   * server gave no count, e.g. test on a server whose eval run does not cover the subset). */
-  val: SplitSummary;
-  test: SplitSummary;
-  /** Mean pass@k on val, when sampled. */
-  passAtK?: { samples: number; questions: number; k: number[]; value: number[] };
-  seconds: number;
-}
-
-interface SplitSummary {
-  questions: number;
-  accuracy: number | null;
-  beside: number | null;
-  masked: number;
-}
-
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
-
-export interface HfCompareResults {
-  version: number;
-  kind: 'hf-compare';
-  command?: string;
-  /** What must match for a folder to be continued. */
-  plan: Record<string, unknown>;
-  setup: { train: TrainConfig; model: ModelSource; recipes: RecipesConfig; besideJudge: string };
-  before?: EvalSummary;
-  recipes: Record<
-    string,
-    {
-      budget: Budget;
-      rounds: RecipeResult['rounds'];
-      steps: RecipeStepRow[];
-      /** Training alone (the evaluation after has its own seconds). */
-      trainSeconds: number;
-      after: EvalSummary;
-    }
-  >;
-  complete: boolean;
-}
 
 export interface HfCompareOptions {
   train: TrainConfig;
