@@ -3,23 +3,32 @@
  * maj@k side by side on FactWorld, one world seed after another, each from the same pretrained
  * tiny model, through the same env and judge (cuda-agent/coordinator/organism/compare-run.ts).
  * Writes `<out>/seed-<s>/results.json`; `factrecall analyze` and `factrecall report` read them.
+ * With `--model` (and `--splits`, `--judge`, `--preset` as in `train --model`) the recipes run
+ * on that real language model instead (real-model/hf-compare.ts), into `runs/<run id>/`.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { defaultRunId } from '../../cuda-agent/coordinator/analysis/phase-timer.ts';
 import {
   type CompareResults,
   runCompare,
 } from '../../cuda-agent/coordinator/organism/compare-run.ts';
 import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
+import { runHfCompare } from '../../cuda-agent/coordinator/real-model/hf-compare.ts';
+import type { HfCompareResults } from '../../cuda-agent/coordinator/real-model/hf-compare-report.ts';
 import {
   parseRecipeList,
   parseRecipesConfig,
 } from '../../cuda-agent/coordinator/recipes/recipe-config.ts';
 import { applyOverrides } from '../../cuda-agent/coordinator/training/config.ts';
+import { shellQuote } from '../../lib/shell-quote.ts';
 import { wholeNumberFlag } from './env.ts';
+import { type RealModelFlags, realModelConfig } from './real-model-config.ts';
 
-export interface CompareFlags {
+export interface CompareFlags extends Partial<RealModelFlags> {
+  besideJudge?: string;
+  runId?: string;
   seeds: string;
   recipes: string;
   samples: string;
@@ -32,6 +41,28 @@ export interface CompareFlags {
 /** The seeds of `--seeds 0,1,2`, each a whole number. */
 export function parseSeeds(list: string): number[] {
   return list.split(',').map((s) => wholeNumberFlag('seeds', s.trim()));
+}
+
+/** `compare --model`: the recipes on a real language model over prepared splits. */
+export async function compareRealModel(flags: CompareFlags): Promise<HfCompareResults> {
+  const recipes = parseRecipeList(flags.recipes);
+  const recipeSets = flags.set.filter((s) => s.startsWith('recipes.'));
+  const cfg = await realModelConfig({ ...flags, preset: flags.preset ?? 'cpu' }, [
+    ...flags.set.filter((s) => !s.startsWith('recipes.')),
+    `runId=${flags.runId ?? defaultRunId('hf-compare')}`,
+  ]);
+  return runHfCompare({
+    train: cfg,
+    recipes,
+    recipesConfig: parseRecipesConfig(
+      applyOverrides(
+        {},
+        recipeSets.map((s) => s.slice('recipes.'.length)),
+      ),
+    ),
+    besideJudge: flags.besideJudge ?? 'exact',
+    command: shellQuote(['factrecall', ...process.argv.slice(2)]),
+  });
 }
 
 export async function compareCommand(flags: CompareFlags): Promise<CompareResults[]> {
@@ -85,6 +116,19 @@ export function register(program: Command): void {
       'FactWorld: GRPO beside SFT on gold answers, rejection-sampling FT and DPO (and maj@k), each from the same pretrained tiny model, per world seed; writes <out>/seed-<s>/results.json for `factrecall analyze` and `factrecall report`',
     )
     .option('--seeds <list>', 'world seeds, comma-separated', '0')
+    .option(
+      '--model <name|dir|id|file.gguf>',
+      'a real language model on the hf engine instead of FactWorld (as in `train --model`)',
+    )
+    .option('--splits <name>', 'with --model: prepared splits, e.g. triviaqa')
+    .option('--judge <spec>', 'with --model: the reward judge (env.judge), e.g. contains')
+    .option(
+      '--beside-judge <spec>',
+      'with --model: a second judge on the same greedy answers',
+      'exact',
+    )
+    .option('--preset <name>', 'with --model: paper or cpu', 'cpu')
+    .option('--run-id <id>', 'with --model: run folder name under runsDir')
     .option('--recipes <list>', 'recipes to run: grpo, sft, rft, dpo, or none', 'grpo,sft,rft,dpo')
     .option('--samples <n>', 'samples per question for pass@k and buckets (paper: 128)', '128')
     .option('--maj-k <n>', 'k of the maj@k baseline on val and test (0 = skip)', '16')
@@ -101,6 +145,13 @@ export function register(program: Command): void {
       [],
     )
     .action(async (flags: CompareFlags) => {
+      if (flags.model !== undefined || flags.splits !== undefined) {
+        const r = await compareRealModel(flags);
+        process.stdout.write(
+          `results: ${r.setup.train.runsDir}/${r.setup.train.runId}/results.json\n`,
+        );
+        return;
+      }
       await compareCommand(flags);
     });
 }

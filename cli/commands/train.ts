@@ -10,10 +10,9 @@ import { runFactWorldGrpo } from '../../cuda-agent/coordinator/organism/factworl
 import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organism-config.ts';
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
 import { runHfGrpo } from '../../cuda-agent/coordinator/real-model/hf-run.ts';
-import { HF_PRESETS, type HfPresetName } from '../../cuda-agent/coordinator/real-model/presets.ts';
-import { loadTrainConfig } from '../../cuda-agent/coordinator/training/config.ts';
 import { trainError } from '../../cuda-agent/coordinator/training/errors.ts';
 import { shellQuote } from '../../lib/shell-quote.ts';
+import { type RealModelFlags, realModelConfig } from './real-model-config.ts';
 
 /** First SIGINT asks for a checkpoint and a clean stop; a second one exits at once. */
 export function installStopOnSigint(log: (l: string) => void): {
@@ -124,44 +123,12 @@ export function register(program: Command): void {
     );
 }
 
-const DATASETS = ['nq_open', 'triviaqa', 'popqa', 'simpleqa'];
-
 /** `train --model`: GRPO on a real language model over prepared splits (real-model/hf-run.ts). */
 async function trainRealModel(
-  flags: {
-    config?: string;
-    resume?: boolean;
-    model?: string;
-    splits?: string;
-    judge?: string;
-    besideJudge: string;
-    preset: string;
-  },
+  flags: RealModelFlags & { resume?: boolean; besideJudge: string },
   overrides: string[],
 ): Promise<void> {
-  if (!flags.model || !flags.splits)
-    throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', '--model and --splits go together');
-  if (!Object.hasOwn(HF_PRESETS, flags.preset))
-    throw trainError(
-      'FR_ERR_TRAIN_CONFIG_INVALID',
-      `--preset ${flags.preset}: one of ${Object.keys(HF_PRESETS).join(', ')}`,
-    );
-  const extra = [
-    `worker.model=${flags.model}`,
-    `env.splits=${flags.splits}`,
-    ...(DATASETS.includes(flags.splits) ? [`env.dataset=${flags.splits}`] : []),
-    ...(flags.judge ? [`env.judge=${flags.judge}`] : []),
-  ];
-  const cfg = await loadTrainConfig({
-    ...(flags.config ? { file: flags.config } : {}),
-    preset: HF_PRESETS[flags.preset as HfPresetName],
-    overrides: [...extra, ...overrides],
-  });
-  if (cfg.worker.engine !== 'hf')
-    throw trainError(
-      'FR_ERR_TRAIN_CONFIG_INVALID',
-      '--model trains on the hf engine (worker.engine hf)',
-    );
+  const cfg = await realModelConfig(flags, overrides);
   if (flags.resume && !cfg.runId)
     throw trainError('FR_ERR_TRAIN_CONFIG_INVALID', '--resume needs --run-id');
   const log = (l: string) => process.stderr.write(`${l}\n`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessBucket, attributionShares, withinRunGain } from './access-buckets.ts';
+import { accessBucket, attributionShares, gainByBucket, withinRunGain } from './access-buckets.ts';
 
 describe('accessibility buckets', () => {
   it('puts a question by its correct share of n samples, greedy-correct first, as written out by hand', () => {
@@ -57,7 +57,7 @@ describe('gain attribution', () => {
       questions: 3,
       netGain: 2,
       shareOfGain: 1,
-      trainShare: 0.5,
+      share: 0.5,
     });
     expect(by['rare']).toMatchObject({ questions: 1, netGain: 1, shareOfGain: 0.5 });
     expect(by['greedy-correct']).toMatchObject({
@@ -71,5 +71,48 @@ describe('gain attribution', () => {
     expect(rows.reduce((a, r) => a + (Number.isFinite(r.shareOfGain) ? r.shareOfGain : 0), 0)).toBe(
       1,
     );
+  });
+});
+
+describe('the gain of one run by bucket', () => {
+  it('buckets each question by its samples and greedy answer before, and splits the net gain as counted by hand', () => {
+    const q = (id: string, c: number, before: boolean, after: boolean) => ({
+      questionId: id,
+      correctSamples: c,
+      samples: 20,
+      greedyBefore: before,
+      greedyAfter: after,
+    });
+    const rows = gainByBucket([
+      q('a', 0, false, true), // never
+      q('b', 0, false, true), // never
+      q('c', 2, false, true), // 10%: rare
+      q('d', 10, false, false), // 50%: sometimes
+      q('e', 11, false, true), // 55%: mostly
+      q('f', 20, true, true), // greedy-correct
+      q('g', 3, true, false), // greedy-correct whatever its samples
+    ]);
+    expect(rows.map((r) => r.bucket)).toEqual([
+      'never',
+      'rare',
+      'sometimes',
+      'mostly',
+      'greedy-correct',
+    ]);
+    expect(rows.map((r) => r.questions)).toEqual([2, 1, 1, 1, 2]);
+    // net gain 4 wrong->right - 1 right->wrong = 3
+    expect(rows.map((r) => r.netGain)).toEqual([2, 1, 0, 1, -1]);
+    const close = (xs: number[], want: number[]) => {
+      for (const [i, w] of want.entries()) expect(xs[i]).toBeCloseTo(w, 12);
+    };
+    close(
+      rows.map((r) => r.shareOfGain),
+      [2 / 3, 1 / 3, 0, 1 / 3, -1 / 3],
+    );
+    close(
+      rows.map((r) => r.share),
+      [2 / 7, 1 / 7, 1 / 7, 1 / 7, 2 / 7],
+    );
+    expect(rows[4]).toMatchObject({ greedyBefore: 1, greedyAfter: 0.5 });
   });
 });

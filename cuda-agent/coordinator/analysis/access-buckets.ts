@@ -1,6 +1,7 @@
 /**
- * The paper's accessibility buckets: how often the model produced a question's gold answer in
- * n samples (128 in the paper) before training, with greedy-correct questions apart:
+ * The accessibility buckets (issue 15, the paper's): how often the model produced a question's
+ * gold answer in n samples (128 in the paper) before training, with greedy-correct questions
+ * apart. The one bucket scheme of every report (demo, real-model runs, comparisons):
  *
  *   greedy-correct  the greedy answer before training is already right (whatever the samples)
  *   never           0 of n samples right            (the paper: about 18% of training data)
@@ -8,7 +9,8 @@
  *   sometimes       10% < share <= 50%
  *   mostly          share > 50%, greedy still wrong
  *
- * (analysis/accessibility.ts keeps the demo report's older five-way split by sample share.)
+ * `gainByBucket` / `withinRunGain` attribute a run's change in greedy accuracy to the bucket
+ * each question sat in before training; `attributionShares` turns bucket-alone runs into shares.
  */
 
 export const ACCESS_BUCKETS = ['never', 'rare', 'sometimes', 'mostly', 'greedy-correct'] as const;
@@ -58,23 +60,23 @@ export function attributionShares(
   };
 }
 
-export interface WithinRunRow {
+export interface BucketRow {
   bucket: AccessBucket;
   questions: number;
-  /** Share of the training questions in this bucket. */
-  trainShare: number;
+  /** Share of the questions (of the split bucketed, e.g. the training questions) in this bucket. */
+  share: number;
   greedyBefore: number;
   greedyAfter: number;
-  /** Net questions gained in this bucket by the run trained on all questions. */
+  /** Net questions gained in this bucket (after - before, in questions). */
   netGain: number;
   /** netGain / total net gain: sums to 1 over the buckets (NaN when the total is 0). */
   shareOfGain: number;
 }
 
-/** Where one run's gain on its own training questions sits, bucket by bucket. */
+/** Where one run's gain on a set of bucketed questions sits, bucket by bucket. */
 export function withinRunGain(
   questions: readonly { bucket: AccessBucket; before: boolean; after: boolean }[],
-): WithinRunRow[] {
+): BucketRow[] {
   const total = questions.reduce((a, q) => a + Number(q.after) - Number(q.before), 0);
   return ACCESS_BUCKETS.map((bucket) => {
     const qs = questions.filter((q) => q.bucket === bucket);
@@ -83,11 +85,31 @@ export function withinRunGain(
     return {
       bucket,
       questions: qs.length,
-      trainShare: questions.length ? qs.length / questions.length : 0,
+      share: questions.length ? qs.length / questions.length : 0,
       greedyBefore: qs.length ? b / qs.length : Number.NaN,
       greedyAfter: qs.length ? a / qs.length : Number.NaN,
       netGain: a - b,
       shareOfGain: total !== 0 ? (a - b) / total : Number.NaN,
     };
   });
+}
+
+export interface QuestionOutcome {
+  questionId: string;
+  /** Correct samples out of `samples` before training (sampled at the training temperature). */
+  correctSamples: number;
+  samples: number;
+  greedyBefore: boolean;
+  greedyAfter: boolean;
+}
+
+/** `withinRunGain` with each question's bucket from its samples and greedy answer before. */
+export function gainByBucket(outcomes: readonly QuestionOutcome[]): BucketRow[] {
+  return withinRunGain(
+    outcomes.map((o) => ({
+      bucket: accessBucket(o.correctSamples, o.samples, o.greedyBefore),
+      before: o.greedyBefore,
+      after: o.greedyAfter,
+    })),
+  );
 }

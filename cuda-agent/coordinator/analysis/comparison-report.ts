@@ -96,7 +96,7 @@ export function comparisonPlots(runs: readonly CompareResults[]): Record<string,
     series: [
       {
         name: 'share of train',
-        values: ACCESS_BUCKETS.map((_, i) => mean(gains.map((g) => g[i]!.trainShare))),
+        values: ACCESS_BUCKETS.map((_, i) => mean(gains.map((g) => g[i]!.share))),
       },
       {
         name: "GRPO's train gain",

@@ -152,7 +152,7 @@ export function bucketTable(runs: readonly CompareResults[], recipes: readonly s
   const first = ok[0];
   const rows = ACCESS_BUCKETS.map((b, i) => [
     b,
-    pm(per.map((p) => (first ? p[first]![i]!.trainShare : Number.NaN))),
+    pm(per.map((p) => (first ? p[first]![i]!.share : Number.NaN))),
     ...ok.map((name) => pm(per.map((p) => p[name]![i]!.shareOfGain))),
   ]);
   return table(

@@ -39,7 +39,7 @@ describe('the comparison analyses on a hand-made run', () => {
     });
     const rows = Object.fromEntries(bucketGains(r, 'grpo').map((x) => [x.bucket, x]));
     // a, b wrong -> right (+2), c right -> wrong (-1): total +1
-    expect(rows['never']).toMatchObject({ netGain: 1, shareOfGain: 1, trainShare: 0.25 });
+    expect(rows['never']).toMatchObject({ netGain: 1, shareOfGain: 1, share: 0.25 });
     expect(rows['sometimes']).toMatchObject({ netGain: 1, shareOfGain: 1 });
     expect(rows['greedy-correct']).toMatchObject({ netGain: -1, shareOfGain: -1 });
     expect(rows['mostly']!.netGain).toBe(0);

@@ -16,7 +16,7 @@ import {
   type AccessBucket,
   accessBucket,
   attributionShares,
-  type WithinRunRow,
+  type BucketRow,
   withinRunGain,
 } from './access-buckets.ts';
 import { goldProbRows, type LabelledGoldScores } from './gold-prob.ts';
@@ -72,7 +72,7 @@ export function trainBuckets(r: CompareResults): Map<string, AccessBucket> {
 }
 
 /** Buckets of the train questions and where `recipe`'s own train gain sits among them. */
-export function bucketGains(r: CompareResults, recipe: string): WithinRunRow[] {
+export function bucketGains(r: CompareResults, recipe: string): BucketRow[] {
   const before = beforeOf(r).greedy.train.answers;
   const after = afterOf(r, recipe).greedy.train.answers;
   return withinRunGain(

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { chancePassAtK, meanPassAtK, passAtK, reportedKs } from '../../../lib/pass-at-k.ts';
-import { gainByBucket } from './accessibility.ts';
 
 function binom(n: number, k: number): number {
   let r = 1;
@@ -52,23 +51,5 @@ describe('pass@k', () => {
     expect(chancePassAtK(10, 2)).toBeCloseTo(0.19, 12);
     expect(reportedKs(32)).toEqual([1, 2, 4, 8, 16, 32]);
     expect(reportedKs(24)).toEqual([1, 2, 4, 8, 16, 24]);
-  });
-});
-
-describe('accessibility buckets', () => {
-  it('attribute the net greedy gain to the bucket each question sat in before RL', () => {
-    const rows = gainByBucket([
-      { questionId: 'a', correctSamples: 0, samples: 8, greedyBefore: false, greedyAfter: true },
-      { questionId: 'b', correctSamples: 0, samples: 8, greedyBefore: false, greedyAfter: true },
-      { questionId: 'c', correctSamples: 2, samples: 8, greedyBefore: false, greedyAfter: true },
-      { questionId: 'd', correctSamples: 8, samples: 8, greedyBefore: true, greedyAfter: true },
-      { questionId: 'e', correctSamples: 5, samples: 8, greedyBefore: true, greedyAfter: true },
-    ]);
-    const byName = Object.fromEntries(rows.map((r) => [r.bucket, r]));
-    expect(byName.never!.questions).toBe(2);
-    expect(byName.never!.shareOfGain).toBeCloseTo(2 / 3, 12);
-    expect(byName.rare!.netGain).toBe(1);
-    expect(byName.always!.greedyBefore).toBe(1);
-    expect(byName.sometimes!.questions).toBe(1);
   });
 });

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import type { EvalMetrics, StepMetrics } from '../training/metrics.ts';
-import type { BucketRow } from './accessibility.ts';
+import type { BucketRow } from './access-buckets.ts';
 import { renderLineChart } from './svg-plot.ts';
 
 export interface GreedyRow {

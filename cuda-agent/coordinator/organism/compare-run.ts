@@ -23,11 +23,11 @@ import {
   worldStats,
 } from '../../../env/datasets/factworld/index.ts';
 import type { SplitSource } from '../../../env/types.ts';
-import { writeFileAtomic } from '../../../lib/files.ts';
+import { readJsonIfPresent, writeFileAtomic } from '../../../lib/files.ts';
 import { accessBucket } from '../analysis/access-buckets.ts';
 import { type Budget, grpoBudget, type RecipeResult } from '../recipes/budget.ts';
 import type { RecipeName, RecipesConfig } from '../recipes/recipe-config.ts';
-import { type RecipeContext, runDpo, runRft, runSft } from '../recipes/recipes.ts';
+import { recipeTrainConfig, trainRecipe } from '../recipes/run-recipe.ts';
 import type { TrainConfig } from '../training/config.ts';
 import { connectEnv, type EnvConnections } from '../training/env-connection.ts';
 import { trainError } from '../training/errors.ts';
@@ -226,13 +226,8 @@ async function readPrevious(
   path: string,
   fresh: CompareResults,
 ): Promise<CompareResults | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const old = JSON.parse(text) as CompareResults;
+  const old = await readJsonIfPresent<CompareResults>(path);
+  if (!old) return undefined;
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   if (
     old.version !== fresh.version ||
@@ -260,44 +255,13 @@ async function runRecipe(
   log: (l: string) => void,
   run: WorkerRun,
 ): Promise<RecipeResult & { after: Snapshot }> {
-  if (name === 'grpo') {
-    return run(cfg, async (w) => {
-      const t = await train({
-        config: cfg,
-        runDir: join(runDir, 'grpo'),
-        conn,
-        startWorker: async () => w,
-        log: (l) => (l.startsWith('eval') ? log(`grpo ${l}`) : undefined),
-      });
-      return {
-        worker: t.worker,
-        recipe: 'grpo',
-        budget: grpoBudget(t.metrics.steps(), cfg.grpo.innerEpochs),
-        steps: [],
-        rounds: [],
-      };
-    });
-  }
-  const lr = rc[name].lr;
-  const rcfg = { ...cfg, grpo: { ...cfg.grpo, lr } };
-  return run(rcfg, async (w) => {
-    const ctx: RecipeContext = {
-      conn,
-      worker: w,
-      sampling: {
-        temperature: cfg.sampling.temperature,
-        top_p: cfg.sampling.topP,
-        top_k: cfg.sampling.topK,
-        max_new_tokens: cfg.sampling.maxNewTokens,
-      },
-      seed: cfg.seed,
+  return run(recipeTrainConfig(name, cfg, rc), (w) =>
+    trainRecipe(name, recipeTrainConfig(name, cfg, rc), rc, conn, w, {
+      runDir,
       log,
-      timeoutMs: cfg.calls.workerDeadlineMs,
-    };
-    if (name === 'sft') return runSft(ctx, rc.sft);
-    if (name === 'rft') return runRft(ctx, rc.rft);
-    return runDpo(ctx, rc.dpo);
-  });
+      grpoLog: (l) => (l.startsWith('eval') ? log(`grpo ${l}`) : undefined),
+    }),
+  );
 }
 
 /**

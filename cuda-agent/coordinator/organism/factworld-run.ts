@@ -17,7 +17,7 @@ import {
 import { normalizeAnswer } from '../../../judges/normalize.ts';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
-import { gainByBucket } from '../analysis/accessibility.ts';
+import { gainByBucket } from '../analysis/access-buckets.ts';
 import { scoreGold } from '../analysis/gold-prob.ts';
 import { defaultRunId, phaseTimer } from '../analysis/phase-timer.ts';
 import {
@@ -230,6 +230,11 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
     const greedyBeforeById = new Map(
       before.greedy['train']!.answers.map((a) => [a.questionId, a.reward === 1]),
     );
+    const greedyRightBefore = new Set(
+      Object.entries(before.greedy).flatMap(([split, g]) =>
+        (g?.answers ?? []).filter((a) => a.reward === 1).map((a) => `${split}/${a.questionId}`),
+      ),
+    );
     const evals: EvalMetrics[] = [
       ...(['val', 'test'] as const).map((s) => ({
         type: 'eval' as const,
@@ -277,7 +282,9 @@ export async function runFactWorldGrpo(opts: FactWorldRunOptions): Promise<FactW
             },
           }
         : {}),
-      goldProb: goldRowsFor(goldQuestions, before.gold, after.gold, before.sampled),
+      goldProb: goldRowsFor(goldQuestions, before.gold, after.gold, before.sampled, (split, id) =>
+        greedyRightBefore.has(`${split}/${id}`),
+      ),
       goldProbNote: `P(gold) = exp(Σ log p) of the gold answer's tokens and the stop token after the question prompt, under the policy at T = 1, for every question of each group (${GOLD_GROUPS.join(', ')}; qa = the people whose QA text was in pretraining), scored locally from the world the organism generated (a model analysis: no env call). Buckets: accessibility before RL from the pass@k samples. The last column is the same probability for the attribute's popular value.`,
       steps: result.metrics.steps(),
       evals,

@@ -10,7 +10,7 @@ import {
   groupQuestions,
   type World,
 } from '../../../env/datasets/factworld/index.ts';
-import { BUCKETS, bucketOf } from '../analysis/accessibility.ts';
+import { ACCESS_BUCKETS, accessBucket } from '../analysis/access-buckets.ts';
 import {
   type GoldItem,
   type GoldScore,
@@ -65,6 +65,8 @@ export function goldRowsFor(
   before: readonly GoldScore[],
   after: readonly GoldScore[],
   sampledBefore: Readonly<Record<string, SampledCounts>>,
+  /** Whether the greedy answer before RL was right (split, question id): the greedy-correct bucket. */
+  greedyBefore: (split: string, questionId: string) => boolean,
 ): GoldProbRow[] {
   const labelled: LabelledGoldScores[] = items.map((q, i) => ({
     split: q.group,
@@ -76,8 +78,11 @@ export function goldRowsFor(
   for (const [split, sampled] of Object.entries(sampledBefore)) {
     const bucketed = sampled.perQuestion
       .filter((q) => q.scored > 0 && index.has(q.questionId))
-      .map((q) => ({ i: index.get(q.questionId)!, bucket: bucketOf(q.correct, q.scored) }));
-    for (const bucket of BUCKETS)
+      .map((q) => ({
+        i: index.get(q.questionId)!,
+        bucket: accessBucket(q.correct, q.scored, greedyBefore(split, q.questionId)),
+      }));
+    for (const bucket of ACCESS_BUCKETS)
       for (const q of bucketed.filter((x) => x.bucket === bucket))
         byBucket.push({ split, bucket, before: before[q.i]!, after: after[q.i]! });
   }

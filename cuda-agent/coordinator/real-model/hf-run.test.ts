@@ -5,16 +5,12 @@
  * otherwise.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
-import type { RunningServer } from '../../../protocol/server.ts';
+import { describe, expect, it } from 'vitest';
 import { pythonWithTorch } from '../../../test/support/python-with-torch.ts';
-import { buildTinyHfModel } from '../../../test/support/tiny-hf-model.ts';
+import { tinyHfRig } from '../../../test/support/tiny-hf-model.ts';
 import { parseTrainConfig } from '../training/config.ts';
-import { startLoopbackServer } from '../training/env-connection.ts';
 import type { StepMetrics } from '../training/metrics.ts';
 import { runHfGrpo } from './hf-run.ts';
 
@@ -23,34 +19,21 @@ const { python, skipWhy } = await pythonWithTorch();
 describe.skipIf(!python)(
   `GRPO on a real model with the hf engine${skipWhy ? ` (skipped: ${skipWhy})` : ''}`,
   () => {
-    let dir: string;
-    let server: RunningServer;
-    let model: string;
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'fr-hf-run-'));
-      model = buildTinyHfModel(python!, join(dir, 'model'));
-      server = await startLoopbackServer(
-        worldSplitSource(generateWorld({ seed: 2, people: 40 })),
-        dir,
-      );
-    }, 120_000);
-    afterAll(async () => {
-      await server?.close();
-    });
+    const rig = tinyHfRig(python!, 'fr-hf-run-');
 
     it('evaluates, trains two steps through the protocol and writes the report', async () => {
       const cfg = parseTrainConfig({
         runId: 'hf',
-        runsDir: join(dir, 'runs'),
-        env: { url: server.wsUrl, judge: 'contains' },
+        runsDir: join(rig.dir, 'runs'),
+        env: { url: rig.server!.wsUrl, judge: 'contains' },
         grpo: { lr: 1e-3, questionsPerBatch: 2, groupSize: 3, maxSteps: 2, microBatchSize: 4 },
         sampling: { maxNewTokens: 4 },
         eval: { everySteps: 0, maxQuestions: 3, passAtKSamples: 2, passAtKQuestions: 2 },
         checkpoint: { everySteps: 1 },
-        worker: { engine: 'hf', model, threads: 1, device: 'cpu', python: python! },
+        worker: { engine: 'hf', model: rig.model, threads: 1, device: 'cpu', python: python! },
       });
       const lines: string[] = [];
-      const command = `factrecall train --model ${model} --set 'grpo.lr=1e-3'`;
+      const command = `factrecall train --model ${rig.model} --set 'grpo.lr=1e-3'`;
       const r = await runHfGrpo({ train: cfg, log: (l) => lines.push(l), command });
       expect(r.report.steps).toHaveLength(2);
       for (const s of r.report.steps as StepMetrics[]) {
@@ -92,7 +75,7 @@ describe.skipIf(!python)(
         ).toBe(true);
       }
       const config = JSON.parse(await readFile(join(r.runDir, 'config.json'), 'utf8'));
-      expect(config.model).toMatchObject({ kind: 'dir', path: model });
+      expect(config.model).toMatchObject({ kind: 'dir', path: rig.model });
       expect(lines.some((l) => l.startsWith('step 2/2'))).toBe(true);
     }, 600_000);
   },

@@ -15,24 +15,19 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
 import type { FetchOptions } from '../../../models/index.ts';
-import { gainByBucket } from '../analysis/accessibility.ts';
+import { gainByBucket } from '../analysis/access-buckets.ts';
 import { defaultRunId, phaseTimer } from '../analysis/phase-timer.ts';
 import { type GreedyRow, type RunReport, writeRunReport } from '../analysis/report.ts';
 import type { TrainConfig } from '../training/config.ts';
 import { connectEnv } from '../training/env-connection.ts';
 import { trainError } from '../training/errors.ts';
-import {
-  type GreedyEval,
-  greedyEval,
-  type SampledCounts,
-  sampledCounts,
-} from '../training/evaluate.ts';
+import type { GreedyEval, SampledCounts } from '../training/evaluate.ts';
 import type { EvalMetrics } from '../training/metrics.ts';
-import type { Generate } from '../training/rollout.ts';
 import { train } from '../training/trainer.ts';
 import { hfInitParams } from '../training/worker-settings.ts';
 import { WorkerClient } from '../worker-client.ts';
-import { answerStyle, formatTables, memoGreedy, stepSecondsTable } from './hf-report.ts';
+import { type Evaluation, evaluateHf } from './hf-evaluate.ts';
+import { answerStyle, formatTables, stepSecondsTable } from './hf-report.ts';
 import { type ModelSource, resolveModelSource } from './model-source.ts';
 
 export interface HfRunOptions {
@@ -71,12 +66,6 @@ export async function startHfWorker(cfg: TrainConfig, source: ModelSource): Prom
   return w;
 }
 
-interface Evaluation {
-  greedy: Record<'val' | 'test', GreedyEval>;
-  beside: Record<'val' | 'test', GreedyEval>;
-  sampled?: SampledCounts;
-}
-
 export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
   const cfg = opts.train;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -106,42 +95,8 @@ export async function runHfGrpo(opts: HfRunOptions): Promise<HfRunResult> {
   const conn = await connectEnv(cfg, { runDir });
   let first: WorkerClient | undefined = await timed('model load', () => startHfWorker(cfg, source));
   const maxNewTokens = cfg.sampling.maxNewTokens;
-  const evalSeed = cfg.seed + 1_000_003;
-  const maxQ = cfg.eval.maxQuestions !== undefined ? { maxQuestions: cfg.eval.maxQuestions } : {};
-
-  const evaluateAll = async (worker: WorkerClient, when: string): Promise<Evaluation> => {
-    const gen: Generate = (p) => worker.generate({ seed: evalSeed, ...p });
-    const greedyGen = memoGreedy(gen);
-    const one = async (split: 'val' | 'test', judge?: string) => {
-      const ev = await greedyEval(conn, greedyGen, split, {
-        ...maxQ,
-        maxNewTokens,
-        ...(judge ? { make: { judge } } : {}),
-      });
-      log(
-        `${when}, ${split}${judge ? ` (${judge})` : ''}: greedy ${(100 * ev.accuracy).toFixed(1)}% of ${ev.questions}`,
-      );
-      return ev;
-    };
-    const greedy = { val: await one('val'), test: await one('test') };
-    const besideEv = { val: await one('val', beside), test: await one('test', beside) };
-    await writeGreedyAnswers(runDir, when, { [cfg.env.judge]: greedy, [beside]: besideEv });
-    let sampled: SampledCounts | undefined;
-    if (cfg.eval.passAtKSamples > 0) {
-      sampled = await sampledCounts(conn, gen, 'val', {
-        questions: cfg.eval.passAtKQuestions,
-        samples: cfg.eval.passAtKSamples,
-        sampling: {
-          temperature: cfg.sampling.temperature,
-          top_p: cfg.sampling.topP,
-          top_k: cfg.sampling.topK,
-          max_new_tokens: maxNewTokens,
-          seed: evalSeed,
-        },
-      });
-    }
-    return { greedy, beside: besideEv, ...(sampled ? { sampled } : {}) };
-  };
+  const evaluateAll = (worker: WorkerClient, when: string): Promise<Evaluation> =>
+    evaluateHf(conn, worker, cfg, { runDir, when, beside, log });
 
   try {
     const before = await timed('evaluate before RL', () => evaluateAll(first!, 'before RL'));
@@ -274,37 +229,4 @@ function evalRow(step: number, split: 'val' | 'test', ev: GreedyEval): EvalMetri
 function shownPath(p: string): string {
   const rel = relative(process.cwd(), p);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
-}
-
-/**
- * The greedy answers of one evaluation, one JSON line per question, so that a change between
- * before and after can be read per question (format or recall). `reward` per judge: val only
- * (the eval role sees no per-episode reward on test, so those are null there).
- */
-async function writeGreedyAnswers(
-  runDir: string,
-  when: string,
-  byJudge: Record<string, Record<'val' | 'test', GreedyEval>>,
-): Promise<void> {
-  const judges = Object.keys(byJudge);
-  const first = byJudge[judges[0]!]!;
-  const lines: string[] = [];
-  for (const split of ['val', 'test'] as const) {
-    first[split].answers.forEach((a, i) => {
-      const rewards = Object.fromEntries(
-        judges.map((j) => [j, byJudge[j]![split].answers[i]?.reward ?? null]),
-      );
-      lines.push(
-        JSON.stringify({
-          split,
-          questionId: a.questionId,
-          question: a.question,
-          answer: a.answer,
-          rewards,
-        }),
-      );
-    });
-  }
-  const name = `greedy-${when.replaceAll(' ', '-').toLowerCase()}.jsonl`;
-  await writeFileAtomic(join(runDir, name), lines.length ? `${lines.join('\n')}\n` : '');
 }

@@ -16,6 +16,10 @@
  *   TRL's default; it sets how far the policy's log-ratio to the reference may move.
  *
  * lr 5e-5 everywhere: the FactWorld GRPO demo's (the paper's 1e-6 is for 7B models).
+ *
+ * `questions` cuts every pass (SFT epoch, RFT/DPO round) to the next that many train questions
+ * in the env's order (a pure function of the env seed), so a recipe can see exactly the
+ * questions a GRPO run of `maxSteps` x B saw (its first maxSteps * B); later passes walk on.
  */
 import { z } from 'zod';
 import { trainError } from '../training/errors.ts';
@@ -24,6 +28,12 @@ export const RECIPES = ['grpo', 'sft', 'rft', 'dpo'] as const;
 export type RecipeName = (typeof RECIPES)[number];
 
 const lr = z.number().positive().default(5e-5).describe('AdamW learning rate.');
+const questions = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe('Train questions per pass (epoch or round), the next in env order; default all.');
 const microBatch = z
   .number()
   .int()
@@ -34,6 +44,7 @@ const microBatch = z
 export const SftConfigSchema = z.strictObject({
   lr,
   epochs: z.number().int().positive().default(8).describe('Passes over the train split.'),
+  questions,
   questionsPerBatch: z
     .number()
     .int()
@@ -51,6 +62,7 @@ export const RftConfigSchema = z.strictObject({
     .positive()
     .default(8)
     .describe('Sample-filter-train rounds; each samples the whole train split once.'),
+  questions,
   samplesPerQuestion: z
     .number()
     .int()
@@ -86,6 +98,7 @@ export const DpoConfigSchema = z.strictObject({
     .positive()
     .default(8)
     .describe('Sample-pair-train rounds (1 = offline DPO on the starting model).'),
+  questions,
   samplesPerQuestion: z.number().int().min(2).default(5).describe('Answers sampled per question.'),
   pairsPerQuestion: z
     .number()
@@ -93,6 +106,7 @@ export const DpoConfigSchema = z.strictObject({
     .positive()
     .default(2)
     .describe('At most this many (correct, incorrect) pairs per question and round.'),
+  epochsPerRound: z.number().int().positive().default(1).describe("Passes over the round's pairs."),
   batchSize: z.number().int().positive().default(32).describe('Pairs per gradient step.'),
   questionsPerReset: z
     .number()

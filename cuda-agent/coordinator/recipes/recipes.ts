@@ -7,7 +7,7 @@
  */
 import { Rng, seedFrom } from '../../../lib/rng.ts';
 import type { EnvConnections } from '../training/env-connection.ts';
-import { promptOf } from '../training/rollout.ts';
+import { promptOf, type RolloutGroup } from '../training/rollout.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { type Budget, emptyBudget, type RecipeResult, type RecipeStepRow } from './budget.ts';
 import { keptCorrect, preferencePairs, type Sampling, sampleTrainSplit } from './collect.ts';
@@ -22,6 +22,17 @@ export interface RecipeContext {
   log: (line: string) => void;
   /** Per worker call. */
   timeoutMs?: number;
+  /**
+   * How round `round` of RFT/DPO gets its samples: `draw()` samples the policy through the env.
+   * Default: draw. A comparison may hand round 1 (the starting model's samples, the same for
+   * every recipe that starts from that model) to several recipes from one draw.
+   */
+  sampleRound?: (round: number, draw: () => Promise<RolloutGroup[]>) => Promise<RolloutGroup[]>;
+}
+
+/** Questions per pass: the split, or `limit` of it. */
+function passSize(split: number, limit: number | undefined): number {
+  return limit === undefined ? split : Math.min(split, limit);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -36,12 +47,13 @@ export async function runSft(ctx: RecipeContext, cfg: SftConfig): Promise<Recipe
   const budget: Budget = emptyBudget();
   const steps: RecipeStepRow[] = [];
   try {
-    const size = env.spec().splits.train ?? 0;
+    const size = passSize(env.spec().splits.train ?? 0, cfg.questions);
     const total = Math.ceil(size / cfg.questionsPerBatch) * cfg.epochs;
     for (let s = 0; s < total; s++) {
+      const inPass = (s % Math.ceil(size / cfg.questionsPerBatch)) * cfg.questionsPerBatch;
       const r = await env.reset({
         split: 'train',
-        batchSize: cfg.questionsPerBatch,
+        batchSize: Math.min(cfg.questionsPerBatch, size - inPass),
         groupSize: 1,
         withGold: true,
       });
@@ -90,6 +102,7 @@ async function roundsOf<T>(
     questionsPerReset: number;
     batchSize: number;
     epochsPerRound?: number;
+    questions?: number | undefined;
   },
   pick: Round<T>,
   trainOn: (
@@ -104,14 +117,16 @@ async function roundsOf<T>(
   const generate = (p: Parameters<WorkerClient['generate']>[0]) =>
     ctx.worker.generate(p, ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : undefined);
   try {
-    const size = env.spec().splits.train ?? 0;
+    const size = passSize(env.spec().splits.train ?? 0, cfg.questions);
     for (let round = 1; round <= cfg.rounds; round++) {
-      const groups = await sampleTrainSplit(env, generate, {
-        splitSize: size,
-        samples: cfg.samplesPerQuestion,
-        questionsPerReset: cfg.questionsPerReset,
-        sampling: ctx.sampling,
-      });
+      const draw = () =>
+        sampleTrainSplit(env, generate, {
+          splitSize: size,
+          samples: cfg.samplesPerQuestion,
+          questionsPerReset: cfg.questionsPerReset,
+          sampling: ctx.sampling,
+        });
+      const groups = await (ctx.sampleRound ? ctx.sampleRound(round, draw) : draw());
       budget.questionsSeen += groups.length;
       budget.samplesDrawn += groups.length * cfg.samplesPerQuestion;
       const rows = pick(groups);
