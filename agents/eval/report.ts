@@ -92,9 +92,11 @@ export function atKSvg(r: EvalReport): string {
     .join('');
   const esc = (s: string) =>
     s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
+  const title = `${r.model} on ${r.dataset} ${r.split} (${r.judgeId}), ${r.passAtK[0]?.questions ?? 0} questions, ${r.samples} samples`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">
+<title>${esc(`pass@k and maj@k: ${title}`)}</title>
 <rect width="${W}" height="${H}" fill="white"/>
-<text x="${L}" y="22" font-size="13">${esc(`${r.model} on ${r.dataset} ${r.split} (${r.judgeId}), ${r.passAtK[0]?.questions ?? 0} questions, ${r.samples} samples`)}</text>
+<text x="${L}" y="22" font-size="13">${esc(title)}</text>
 ${grid}${ticks}
 <text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle" font-size="12">k (samples)</text>
 ${line(r.passAtK, '#1f77b4', 'pass@k (best-of-k)', 1)}

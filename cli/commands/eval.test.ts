@@ -51,7 +51,9 @@ describe('factrecall eval (CLI)', () => {
     const base = join(dir, 'capitals.val.maj.s4.contains');
     for (const ext of ['.json', '.md', '.svg', '.episodes.jsonl'])
       expect(existsSync(base + ext), ext).toBe(true);
-    expect(readFileSync(`${base}.svg`, 'utf8')).toMatch(/^<svg[\s\S]*pass@k[\s\S]*<\/svg>\n$/);
+    expect(readFileSync(`${base}.svg`, 'utf8')).toMatch(
+      /^<svg[^>]*>\n<title>pass@k and maj@k: [\s\S]*<\/svg>\n$/,
+    );
     const report = JSON.parse(readFileSync(`${base}.json`, 'utf8'));
     expect(report.fingerprint).toMatch(/^[0-9a-f]{8,}$/);
     expect(report.passAtK[1].value).toBeCloseTo(7 / 12, 12);
