@@ -6,7 +6,8 @@
 # triviaqa, popqa and simpleqa. Outputs: runs/baselines/smollm2-hf/ (episodes, reports, plots);
 # reruns resume from the episodes there, so larger sizes extend a finished run.
 # Sized for a shared 2-core machine: TEST_QUESTIONS (default 150) test questions per dataset
-# greedy, VAL_QUESTIONS (default 24) val questions per dataset with 128 samples.
+# greedy, VAL_QUESTIONS (default 24) val questions per dataset with 128 samples. The numbers in
+# docs/baselines/smollm2.md: this script with the defaults, then again with VAL_QUESTIONS=64.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=runs/baselines/smollm2-hf
