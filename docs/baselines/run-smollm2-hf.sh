@@ -4,13 +4,15 @@
 # `--engine hf`, which decodes the 128 samples of a question in one batch. Run from the
 # repository root after `node bin/factrecall.js data prepare --dataset <d>` for nq_open,
 # triviaqa, popqa and simpleqa. Outputs: runs/baselines/smollm2-hf/ (episodes, reports, plots);
-# reruns resume from the episodes there, so larger sizes extend a finished run.
+# reruns resume from the episodes there. A larger VAL_QUESTIONS extends the val runs; a larger
+# TEST_QUESTIONS pins another eval subset (another env fingerprint), which the episodes files
+# refuse (FR_ERR_AGENT_EPISODES_FILE): give it another OUT folder.
 # Sized for a shared 2-core machine: TEST_QUESTIONS (default 150) test questions per dataset
 # greedy, VAL_QUESTIONS (default 24) val questions per dataset with 128 samples. The numbers in
 # docs/baselines/smollm2.md: this script with the defaults, then again with VAL_QUESTIONS=64.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=runs/baselines/smollm2-hf
+OUT=${OUT:-runs/baselines/smollm2-hf}
 mkdir -p "$OUT"
 FR="node bin/factrecall.js eval --model smollm2 --engine hf --threads ${THREADS:-1} --out $OUT --quiet"
 
