@@ -26,3 +26,9 @@ for d in triviaqa nq_open; do
   $FR --splits "$d" --split val --questions "${VAL_QUESTIONS:-24}" --baseline maj --samples 128 \
     --max-tokens 16 --judge exact contains --concurrency 16 2>&1 | tee "$OUT/passk128-$d-val.log"
 done
+
+# 3. (Run on its own, after steps 1-2, on a quieter machine: 2 threads.) Greedy on the first 300
+#    test questions per dataset, into its own folder (another eval subset, another fingerprint):
+#      OUT=runs/baselines/smollm2-hf-300; node bin/factrecall.js eval --model smollm2 --engine hf \
+#        --threads 2 --out $OUT --quiet --splits nq_open,triviaqa,popqa,simpleqa --split test \
+#        --questions 300 --batch-questions 64 --concurrency 64 --judge exact contains
