@@ -12,12 +12,12 @@ import { formatReport, writeReport } from '../../agents/eval/report.ts';
 import { type Baseline, type EvalReport, runEval } from '../../agents/eval/run-eval.ts';
 import { OpenAiPolicy } from '../../agents/openai/policy.ts';
 import { startHfModelServer } from '../../cuda-agent/coordinator/serving/start.ts';
+import { startLoopbackServer } from '../../cuda-agent/coordinator/training/env-connection.ts';
 import { parseJudgeSpec } from '../../judges/index.ts';
 import { reportedKs } from '../../lib/pass-at-k.ts';
 import { progress } from '../../lib/progress.ts';
 import { MODELS, type ModelServer, startModelServer } from '../../models/index.ts';
-import { envRegistry } from '../../protocol/env-registry.ts';
-import { type RunningServer, serve } from '../../protocol/server.ts';
+import type { RunningServer } from '../../protocol/server.ts';
 
 interface EvalFlags {
   model: string;
@@ -220,21 +220,10 @@ export function register(program: Command): void {
           // The server decides where questions come from: one loopback env server per dataset.
           let envUrl = f.envUrl;
           if (!envUrl) {
-            envServer = await serve({
-              registry: envRegistry(),
-              host: '127.0.0.1',
-              httpPort: 0,
-              grpcPort: 0,
-              tokens: null,
-              evalRunsPath: join(f.out, 'eval-runs.jsonl'),
-              makeDefaults: { splits: dataset },
-              drainMs: 5_000,
-              // Test scores are revealed only for a complete eval run (protocol/hidden-runs.ts):
-              // a subsample pins the first n test questions as this server's eval subset, so
-              // the run covers its whole (pinned) split and the server reports its accuracy.
-              ...(f.split === 'test' && questions ? { evalSubset: { first: questions } } : {}),
-              // The eval quota guards a shared server's test split; this one is the run's own.
-              evalQuota: { runs: Number.MAX_SAFE_INTEGER, windowMs: 24 * 3600_000 },
+            // The run's own server (as a training run's): a test subsample is pinned as its
+            // eval subset, so the (complete) subset run is scored, and it has no eval quota.
+            envServer = await startLoopbackServer({ splits: dataset }, f.out, {
+              ...(f.split === 'test' && questions ? { evalFirst: questions } : {}),
             });
             envUrl = envServer.wsUrl;
           }

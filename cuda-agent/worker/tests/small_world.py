@@ -1,6 +1,8 @@
-"""A tiny corpus and a ready in-process PolicyWorker built on it, shared by the tests."""
+"""A tiny corpus, a ready in-process PolicyWorker built on it, and the exact-resume check, shared by the tests."""
 
 from __future__ import annotations
+
+import torch
 
 from factrecall_worker.policy_worker import PolicyWorker
 
@@ -54,3 +56,21 @@ def group_batch(w: PolicyWorker, seed: int, n: int = 4) -> list[dict]:
                 }
             )
     return samples
+
+
+def assert_exact_resume(call, ckpt: str, batch: list[dict], tmp_path, device: str) -> None:
+    """Exact resume through a worker's ``call(method, params)``: the unseeded samples and train
+    step that follow loading ``ckpt`` equal those that followed saving it (the caller saved
+    ``ckpt`` just before), down to every weight of the next checkpoint."""
+    def next_step(path: str):
+        gen = call("generate", {"prompts": PROMPTS[:4], "n": 2, "max_new_tokens": 5})
+        call("train_step", {"samples": batch, "micro_batch_size": 4})
+        call("save", {"path": path})
+        return gen, torch.load(path, map_location="cpu", weights_only=True)["policy"]
+
+    first = next_step(str(tmp_path / "a.pt"))
+    loaded = call("load", {"path": ckpt, "device": device, "threads": 1})
+    assert loaded["step"] == 3 and loaded["exact_rng"] is True
+    second = next_step(str(tmp_path / "b.pt"))
+    assert first[0] == second[0]
+    assert all(torch.equal(v, second[1][k]) for k, v in first[1].items())

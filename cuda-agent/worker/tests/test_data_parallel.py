@@ -15,7 +15,7 @@ import os
 import sys
 
 import torch
-from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL, group_batch, make_worker
+from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL, assert_exact_resume, group_batch, make_worker
 from worker_process import WorkerProcess
 
 TOLERANCE = 1e-5
@@ -63,18 +63,7 @@ def test_two_gloo_ranks_train_the_same_weights_as_one_process_and_resume_exactly
         assert [len(x) for x in lp["policy"]] == [len(c) for _, c in rows]
 
         # exact resume: after the checkpoint, the next unseeded samples and step are identical
-        def next_step(path: str):
-            gen = dp.call("generate", {"prompts": PROMPTS[:4], "n": 2, "max_new_tokens": 5})
-            dp.call("train_step", {"samples": batches[3], "micro_batch_size": 4})
-            dp.call("save", {"path": path})
-            return gen, _policy(path)
-
-        first = next_step(str(tmp_path / "a.pt"))
-        loaded = dp.call("load", {"path": ckpt, "device": DEVICE, "threads": 1})
-        assert loaded["step"] == 3 and loaded["exact_rng"] is True
-        second = next_step(str(tmp_path / "b.pt"))
-        assert first[0] == second[0]
-        assert all(torch.equal(v, second[1][k]) for k, v in first[1].items())
+        assert_exact_resume(dp.call, ckpt, batches[3], tmp_path, DEVICE)
 
         # a bad sample on rank 1's shard fails the request on rank 0 too, and the job lives on
         bad = batches[3][:-1] + [{**batches[3][-1], "advantage": "high"}]

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 import torch
-from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL, group_batch, make_worker
+from small_world import DOCUMENTS, PROMPTS, SMALL_MODEL, assert_exact_resume, group_batch, make_worker
 from tiny_hf import build_tiny_hf
 from worker_process import WorkerProcess
 
@@ -85,18 +85,7 @@ def test_two_fsdp_ranks_train_the_same_weights_as_one_process_and_resume_exactly
         assert max(abs(x - y) for a, b in zip(lp["policy"], mine["policy"]) for x, y in zip(a, b)) < 1e-4
 
         # exact resume with the same world size: the next unseeded samples and step are identical
-        def next_step(path: str):
-            gen = fsdp.call("generate", {"prompts": PROMPTS[:4], "n": 2, "max_new_tokens": 5})
-            fsdp.call("train_step", {"samples": batches[3], "micro_batch_size": 4})
-            fsdp.call("save", {"path": path})
-            return gen, _file(path)["policy"]
-
-        first = next_step(str(tmp_path / "a.pt"))
-        loaded = fsdp.call("load", {"path": ckpt, "device": DEVICE, "threads": 1})
-        assert loaded["step"] == 3 and loaded["exact_rng"] is True
-        second = next_step(str(tmp_path / "b.pt"))
-        assert first[0] == second[0]
-        assert all(torch.equal(v, second[1][k]) for k, v in first[1].items())
+        assert_exact_resume(fsdp.call, ckpt, batches[3], tmp_path, DEVICE)
 
         # the hf engine (random Llama, decoder layers sharded): 2 steps as one process
         model_dir = build_tiny_hf(str(tmp_path / "hf"))
