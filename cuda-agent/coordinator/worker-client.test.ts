@@ -140,6 +140,23 @@ describe.skipIf(!python)('the worker client, against the real Python worker', ()
     // the same step after the load, all but the wall-clock seconds
     expect({ ...again, seconds: undefined }).toEqual({ ...step2, seconds: undefined });
     expect(Object.keys(again.seconds).sort()).toEqual(['score', 'train']);
+    // every reply reported the worker's own seconds, summed per method
+    expect(client.compute.get('generate')?.calls).toBe(1);
+    expect(client.compute.get('train_step')?.calls).toBe(3);
+    expect(client.compute.get('init')?.calls).toBe(1);
+  });
+
+  it("reports the worker's own seconds on a call, inside the call's round trip", async () => {
+    const before = client.computeSeconds('logprobs');
+    const t0 = performance.now();
+    await client.logprobs({
+      prompts: ['Q: Where was Alice Smith born?\nA:'],
+      completions: [[5, 6]],
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const inWorker = client.computeSeconds('logprobs') - before;
+    expect(inWorker).toBeGreaterThan(0);
+    expect(inWorker).toBeLessThanOrEqual(wall);
   });
 
   it("rejects with the worker's own coded errors and keeps serving", async () => {

@@ -10,6 +10,9 @@
  * - Progress notifications (`{id: null, event: 'progress'}`) go to the call's callback and to
  *   the client's.
  * - `shutdown()` asks the worker to exit and waits; it kills it if it does not.
+ * - Each reply's `compute_s` (the worker's own seconds on the request, decoded to reply built)
+ *   is summed per method in `compute`: a caller timing a call subtracts it to see the pipe's
+ *   and its own overhead. A worker that sends none adds nothing there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Packr } from 'msgpackr';
@@ -121,6 +124,15 @@ interface ResponseFrame {
   error?: { code: string; message: string; retryable: boolean };
   event?: string;
   request_id?: number;
+  /** The worker's own seconds on the request (absent from workers older than the key). */
+  compute_s?: number;
+}
+
+/** The worker's own seconds on one method's calls, as its replies reported them. */
+export interface ComputeTotal {
+  /** Replies that reported their seconds. */
+  calls: number;
+  seconds: number;
 }
 
 /** A running policy worker. Create with `WorkerClient.start()`. */
@@ -129,6 +141,8 @@ export class WorkerClient {
   info!: InfoResult;
   /** Responses that arrived for no pending call (after a deadline), for diagnostics. */
   lateResponses = 0;
+  /** Per method, the worker's own seconds summed over the replies that reported them. */
+  readonly compute = new Map<string, ComputeTotal>();
   private readonly proc: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private readonly decoder = new FrameDecoder();
@@ -197,6 +211,11 @@ export class WorkerClient {
     return (
       this.failure !== undefined || this.proc.exitCode !== null || this.proc.signalCode !== null
     );
+  }
+
+  /** The worker's own seconds on `method` so far (0 before any reply that reported them). */
+  computeSeconds(method: WorkerMethod): number {
+    return this.compute.get(method)?.seconds ?? 0;
   }
 
   /** The last characters the worker wrote to stderr. */
@@ -343,6 +362,10 @@ export class WorkerClient {
     }
     this.pending.delete(f.id as number);
     clearTimeout(p.timer);
+    if (typeof f.compute_s === 'number' && Number.isFinite(f.compute_s)) {
+      const t = this.compute.get(p.method) ?? { calls: 0, seconds: 0 };
+      this.compute.set(p.method, { calls: t.calls + 1, seconds: t.seconds + f.compute_s });
+    }
     if (f.ok) p.resolve(f.result);
     else p.reject(remoteError(f.error));
   }

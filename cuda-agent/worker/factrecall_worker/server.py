@@ -2,8 +2,13 @@
 
 Frames (framing.py) carry msgpack maps:
     request       {id, method, params}
-    response      {id, ok: true, result}
-    error         {id, ok: false, error: {code, message, retryable}}
+    response      {id, ok: true, result, compute_s}
+    error         {id, ok: false, error: {code, message, retryable}, compute_s}
+``compute_s`` is the worker's own time on the request: from the request decoded to the reply
+built (the method's compute, under torchrun rank 0's, collectives included), so the coordinator
+can tell its own overhead and the pipe's from the worker's work. Encoding and writing the reply
+are not in it (the frame cannot time its own encoding); they count as IPC on the coordinator's
+side. Readers that do not know the key ignore it (it was added after the first protocol).
     notification  {id: null, event: "progress", request_id, ...}   (during `pretrain`)
 Requests are handled one at a time, in arrival order. `shutdown` answers, then the loop ends.
 A frame that cannot be read ends the loop too (the stream cannot be resynchronised); an error
@@ -13,6 +18,7 @@ with ``id: null`` is sent first when possible.
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from typing import Any, BinaryIO
 
@@ -55,7 +61,14 @@ def _error_frame(request_id: Any, e: WorkerError) -> dict:
 
 
 def handle(worker: PolicyWorker, msg: Any, out: BinaryIO) -> tuple[dict, bool]:
-    """Run one request; returns (response frame, whether to stop serving)."""
+    """Run one request; returns (response frame with its ``compute_s``, whether to stop serving)."""
+    start = time.perf_counter()
+    response, stop = _handle(worker, msg, out)
+    response["compute_s"] = time.perf_counter() - start
+    return response, stop
+
+
+def _handle(worker: PolicyWorker, msg: Any, out: BinaryIO) -> tuple[dict, bool]:
     if not isinstance(msg, dict):
         return _error_frame(None, BadFrameError(f"a request must be a map, got {type(msg).__name__}")), False
     request_id = msg.get("id")

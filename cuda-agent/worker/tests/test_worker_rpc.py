@@ -168,3 +168,23 @@ def test_ctrl_c_reaching_the_worker_leaves_it_serving():
     w.proc.send_signal(signal.SIGINT)
     assert w.call("info")["ready"] is False
     assert w.close() == 0
+
+
+def test_every_reply_carries_the_workers_own_seconds_on_the_request():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "factrecall_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"PYTHONPATH": WORKER_DIR},
+    )
+    requests = encode_frame({"id": 1, "method": "info", "params": {}}) + encode_frame(
+        {"id": 2, "method": "fly", "params": {}}
+    )
+    out, _ = proc.communicate(requests, timeout=60)
+    assert proc.returncode == 0
+    stream = io.BytesIO(out)
+    ok, failed = read_frame(stream), read_frame(stream)
+    assert ok["ok"] is True and failed["ok"] is False
+    for reply in (ok, failed):
+        assert isinstance(reply["compute_s"], float) and 0 <= reply["compute_s"] < 60
