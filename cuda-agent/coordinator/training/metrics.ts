@@ -35,6 +35,18 @@ export interface StepMetrics {
    * optimizer, plus the frames to and from the worker), `total`.
    */
   seconds: { generate: number; judge: number; score: number; train: number; total: number };
+  /**
+   * Inside the phases: the env's round trips as the coordinator saw them, `reset` (in
+   * `generate`) and `step` (in `judge`), the server's work and its wire. Absent in rows
+   * written before it was recorded.
+   */
+  env?: { reset: number; step: number };
+  /**
+   * The worker's own seconds (its replies' `compute_s`): `generate` (in `generate`),
+   * `trainStep` (the `train_step` calls: `score` + `train`). What a phase holds beyond the env
+   * and the worker is the coordinator's own work and the frames to and from the worker.
+   */
+  worker?: { generate: number; trainStep: number };
 }
 
 /** One greedy evaluation of a split. */

@@ -83,7 +83,9 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
     });
 
   const stepsOf = (r: TrainResult) =>
-    r.metrics.steps().map((s: StepMetrics) => ({ ...s, seconds: undefined }));
+    r.metrics
+      .steps()
+      .map((s: StepMetrics) => ({ ...s, seconds: undefined, env: undefined, worker: undefined }));
 
   it('changes the weights with one train step', async () => {
     const runsDir = await mkdtemp(join(tmpdir(), 'fr-grpo-'));
@@ -94,7 +96,14 @@ describe.skipIf(!python)('the GRPO loop (real worker, env server on loopback)', 
     const after = await probe(r.worker);
     await r.worker.shutdown();
     expect(r.steps).toBe(1);
-    expect(r.metrics.steps()[0]!.trainedSamples).toBeGreaterThan(0);
+    const row = r.metrics.steps()[0]!;
+    expect(row.trainedSamples).toBeGreaterThan(0);
+    // The env's round trips and the worker's own seconds lie inside the phases that hold them.
+    expect(row.worker!.generate).toBeGreaterThan(0);
+    expect(row.worker!.generate).toBeLessThanOrEqual(row.seconds.generate - row.env!.reset);
+    expect(row.env!.step).toBeLessThanOrEqual(row.seconds.judge);
+    expect(row.worker!.trainStep).toBeGreaterThanOrEqual(row.seconds.score);
+    expect(row.worker!.trainStep).toBeLessThanOrEqual(row.seconds.score + row.seconds.train);
     const moved = before.reduce((a, x, i) => Math.max(a, Math.abs(x - after[i]!)), 0);
     expect(moved).toBeGreaterThan(1e-4);
   }, 120_000);

@@ -175,10 +175,15 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
     try {
       const t0 = performance.now();
       const r = await env.next(state.data, cfg.grpo.questionsPerBatch, cfg.grpo.groupSize);
+      const tReset = performance.now();
+      const generated0 = worker.computeSeconds('generate');
       const groups = await generateForGroups(groupObservations(r.observations), generate, sampling);
       const t1 = performance.now();
-      scoreRollout(groups, await r.step(actionsOf(groups)));
+      const stepped = await r.step(actionsOf(groups));
+      const tStep = performance.now();
+      scoreRollout(groups, stepped);
       const t2 = performance.now();
+      const trained0 = worker.computeSeconds('train_step');
       const adv = batchAdvantages(
         groups.map((g) => g.samples.map((s) => s.reward)),
         { mode: cfg.grpo.advantage, skipZeroVariance: cfg.grpo.skipZeroVarianceGroups },
@@ -232,6 +237,11 @@ async function trainWith(opts: TrainerOptions, owned: Owned): Promise<TrainResul
           score: scoreSeconds,
           train: (t3 - t2) / 1000 - scoreSeconds,
           total: (t3 - t0) / 1000,
+        },
+        env: { reset: (tReset - t0) / 1000, step: (tStep - t1) / 1000 },
+        worker: {
+          generate: worker.computeSeconds('generate') - generated0,
+          trainStep: worker.computeSeconds('train_step') - trained0,
         },
       };
       // Evaluation and checkpoint are in the try too: a worker that dies in them is recovered
