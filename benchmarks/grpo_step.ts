@@ -24,6 +24,68 @@ const PHASES = ['generate', 'judge', 'score', 'train'] as const;
 interface StepRow {
   type: string;
   seconds: Record<(typeof PHASES)[number] | 'total', number>;
+  env?: { reset: number; step: number };
+  worker?: { generate: number; trainStep: number };
+}
+
+/** One phase's mean seconds: the worker's own compute, the env's round trips, and the rest. */
+export interface OverheadRow {
+  part: string;
+  seconds: number;
+  worker: number;
+  env: number;
+  /** What neither the worker nor the env accounts for: the coordinator's work and the pipe (frames, IPC). */
+  rest: number;
+}
+
+/**
+ * Mean seconds a step of each phase split into the worker's own compute (its replies'
+ * compute_s), the env's round trips, and the rest (coordinator + IPC); null when the rows
+ * predate those fields.
+ */
+export function overhead(rows: readonly StepRow[]): OverheadRow[] | null {
+  const steps = rows.filter((r) => r.type === 'step');
+  if (steps.length === 0 || steps.some((r) => !r.env || !r.worker)) return null;
+  const mean = (f: (r: StepRow) => number) => steps.reduce((a, r) => a + f(r), 0) / steps.length;
+  const row = (part: string, seconds: number, worker: number, env: number): OverheadRow => ({
+    part,
+    seconds,
+    worker,
+    env,
+    rest: seconds - worker - env,
+  });
+  const parts = [
+    row(
+      'generate (reset + sampling)',
+      mean((r) => r.seconds.generate),
+      mean((r) => r.worker!.generate),
+      mean((r) => r.env!.reset),
+    ),
+    row(
+      'judge (env step)',
+      mean((r) => r.seconds.judge),
+      0,
+      mean((r) => r.env!.step),
+    ),
+    row(
+      'score + train (train_step)',
+      mean((r) => r.seconds.score + r.seconds.train),
+      mean((r) => r.worker!.trainStep),
+      0,
+    ),
+  ];
+  const sum = (f: (o: OverheadRow) => number) => parts.reduce((a, o) => a + f(o), 0);
+  const total = mean((r) => r.seconds.total);
+  // The phases tile the step, so the whole step's rest is the phases' rest plus any gap.
+  return [
+    ...parts,
+    row(
+      'whole step',
+      total,
+      sum((o) => o.worker),
+      sum((o) => o.env),
+    ),
+  ];
 }
 
 /** Mean seconds per phase over steps, each phase's share of the step, and the rest. */
@@ -73,7 +135,7 @@ interface Case {
 async function measure(
   c: Case,
   timeoutS: number,
-): Promise<{ table?: Table; reason?: string; metrics?: Record<string, number> }> {
+): Promise<{ tables?: Table[]; reason?: string; metrics?: Record<string, number> }> {
   const why = c.missing?.();
   if (why) return { reason: `${c.label}: ${why}` };
   const dir = await mkdtemp(join(tmpdir(), 'fr-grpo-bench-'));
@@ -125,7 +187,39 @@ async function measure(
     };
     const metrics: Record<string, number> = { [`${c.label} step s`]: d.total };
     for (const p of d.phases) metrics[`${c.label} ${p.phase} s`] = p.seconds;
-    return { table, metrics };
+    const tables = [table];
+    const o = overhead(rows);
+    if (o) {
+      const pct = (x: number) => `${((100 * x) / d.total).toFixed(1)}%`;
+      tables.push({
+        title: `${c.label}: where a step's time goes (worker compute, env, coordinator + IPC), mean of ${d.steps} steps`,
+        header: [
+          'part of the step',
+          'ms',
+          'worker compute ms',
+          'env round trips ms',
+          'coordinator + IPC ms',
+          'coordinator + IPC, of step',
+        ],
+        rows: o.map((r) => [
+          r.part,
+          ms(r.seconds * 1000),
+          ms(r.worker * 1000),
+          ms(r.env * 1000),
+          ms(r.rest * 1000),
+          pct(r.rest),
+        ]),
+        notes: [
+          "Worker compute: the worker's own seconds on its calls (each reply's `compute_s`: request decoded to reply built). Env round trips: the reset and step calls as the coordinator saw them (the in-process loopback server's work, the judge included, and its WebSocket). Coordinator + IPC: the rest: the coordinator's own work (grouping, advantages, building the train batch) and the frames to and from the worker (msgpack encode/decode on both sides, the pipe). Target: below 5% of a step.",
+        ],
+      });
+      const whole = o.at(-1)!;
+      metrics[`${c.label} worker compute s`] = whole.worker;
+      metrics[`${c.label} env s`] = whole.env;
+      metrics[`${c.label} coordinator+ipc s`] = whole.rest;
+      metrics[`${c.label} coordinator+ipc share`] = whole.rest / d.total;
+    }
+    return { tables, metrics };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -161,7 +255,7 @@ export async function run(opts: { quick: boolean; smollm2: boolean }): Promise<B
   const metrics: Record<string, number> = {};
   for (const c of cases) {
     const m = await measure(c, opts.quick ? 600 : 900);
-    if (m.table) tables.push(m.table);
+    if (m.tables) tables.push(...m.tables);
     if (m.reason) reasons.push(m.reason);
     Object.assign(metrics, m.metrics ?? {});
   }
