@@ -24,11 +24,9 @@
  * server's own CPU per request is read from the child. `lean` is node:http; `fastify` is the
  * judge tests' server (test/support/openai-server.ts), which the issue's 71% was measured on.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { LlmJudge } from '../judges/llm/llm-judge.ts';
 import type { JudgeItem } from '../judges/types.ts';
@@ -36,6 +34,7 @@ import { keepAliveFetch } from '../lib/llm/http-fetch.ts';
 import { SqliteCache } from '../lib/llm/sqlite-cache.ts';
 import { textTable } from '../lib/text-table.ts';
 import { inProcessFetch, judgeRequestBody, postAll } from './judge-raw.ts';
+import { type JudgeServer, serverUsage, startJudgeServer } from './lib/judge-server-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,35 +53,9 @@ const levels = values.concurrency.split(',').map(Number);
 const rounds = Number(values.rounds);
 const serverKinds = values.servers.split(',');
 
-interface Server {
-  kind: string;
-  baseURL: string;
-  child: ChildProcess;
-  lines: Interface;
-}
-
-async function startServer(kind: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'judge-server.ts'), String(latencyMs), kind],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  const baseURL = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
-    lines.once('line', (l) => resolve(l.trim()));
-  });
-  return { kind, baseURL, child, lines };
-}
-
-/** The server's CPU so far (µs), asked over its stdin. */
-function serverCpuUs(s: Server): Promise<number> {
-  return new Promise((resolve) => {
-    s.lines.once('line', (l) => resolve((JSON.parse(l) as { cpuUs: number }).cpuUs));
-    s.child.stdin!.write('cpu\n');
-  });
-}
+type Server = JudgeServer;
+const startServer = (kind: string) => startJudgeServer(kind, latencyMs);
+const serverCpuUs = async (s: Server) => (await serverUsage(s)).cpuUs;
 
 type Arm = [string, (s: Server, concurrency: number, tag: string, n: number) => Promise<void>];
 
