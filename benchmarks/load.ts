@@ -6,18 +6,21 @@
  *
  * 1. storm: every session connects at once and sends hello (each either gets its hello answer,
  *    a coded refusal, or fails without a code: reset / timeout: the last must be 0);
- * 2. load: each session makes an env, then runs `rounds` single-episode reset+step rounds;
- *    the latency of one round (reset sent to step answered) gives p50/p99;
+ * 2. load: each session makes an env, then runs `rounds` reset+step rounds of `--batch`
+ *    questions x `--group` episodes (default 1 x 1: single-episode rounds; the batched phase is
+ *    e.g. `--sessions 200 --batch 16 --group 5`); the latency of one round (reset sent to step
+ *    answered) gives p50/p99. The server's RSS (from /proc) before the storm and with every
+ *    session connected and its env made gives its memory per connection;
  * 3. accounting: every env is closed and the server's `stats` totals are compared with what
  *    the clients were issued and answered, to the episode;
  * 4. fairness: a few clients pipeline big resets while a small client's `stats` and
  *    `GET /healthz` are timed (`--big-clients 0` skips it).
  *
- * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5] [--big-clients 4] [--pipelined 16]`
+ * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5] [--batch 1] [--group 1] [--big-clients 4] [--pipelined 16]`
  * (prints markdown tables).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +36,18 @@ function flag(name: string, fallback: number): number {
 const SESSIONS = flag('sessions', 2000);
 const ROUNDS = flag('rounds', 5);
 const TIMEOUT_MS = flag('timeout-ms', 60_000);
+const BATCH = flag('batch', 1);
+const GROUP = flag('group', 1);
+
+/** Resident set of a process in MiB, from /proc (NaN where there is none). */
+export function rssMiB(pid: number | undefined): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 type Msg = { id: string; type: string; body: Record<string, unknown> };
 
@@ -94,7 +109,11 @@ class Peer {
   }
 }
 
-async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServer(): Promise<{
+  url: string;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const evalRuns = join(mkdtempSync(join(tmpdir(), 'fr-load-')), 'eval-runs.jsonl');
   const child = spawn(
@@ -127,6 +146,7 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   });
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -139,6 +159,7 @@ const pct = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 const server = await startServer();
+const rssIdle = rssMiB(server.pid);
 const t0 = performance.now();
 
 // ---- 1. storm -------------------------------------------------------------------------------
@@ -185,12 +206,18 @@ await Promise.all(
     else noteError(made);
   }),
 );
+const rssLoaded = rssMiB(server.pid);
 const tLoad = performance.now();
 await Promise.all(
   [...handles].map(async ([p, handle]) => {
     for (let i = 0; i < ROUNDS; i++) {
       const start = performance.now();
-      const r = await p.call('reset', { handle, split: 'train', batchSize: 1, groupSize: 1 });
+      const r = await p.call('reset', {
+        handle,
+        split: 'train',
+        batchSize: BATCH,
+        groupSize: GROUP,
+      });
       if (r.type !== 'reset') {
         noteError(r);
         continue;
@@ -288,7 +315,7 @@ const totals = (stats.body.totals ?? {}) as Record<string, number>;
 latencies.sort((a, b) => a - b);
 const line = (k: string, v: string | number) => process.stdout.write(`| ${k} | ${v} |\n`);
 process.stdout.write(
-  `\nload: ${SESSIONS} WebSocket sessions, ${ROUNDS} single-episode reset+step rounds each; ` +
+  `\nload: ${SESSIONS} WebSocket sessions, ${ROUNDS} ${BATCH * GROUP === 1 ? 'single-episode' : `batched (${BATCH} questions x ${GROUP})`} reset+step rounds each; ` +
     `server and clients in two processes on ${availableParallelism()} cores ` +
     `(a machine shared with other work: load average ${loadavg()[0]!.toFixed(2)} at the end)\n\n`,
 );
@@ -320,6 +347,14 @@ line(
     : 'MISMATCH',
 );
 line('request errors during load', JSON.stringify(Object.fromEntries(client.errors)));
+line(
+  'server RSS before the storm / every session connected with its env, MiB',
+  `${rssIdle.toFixed(0)} / ${rssLoaded.toFixed(0)}`,
+);
+line(
+  'server memory per connection (RSS delta / sessions connected), KiB',
+  ((1024 * (rssLoaded - rssIdle)) / Math.max(1, handles.size)).toFixed(1),
+);
 if (BIG > 0) {
   smallLatencies.sort((a, b) => a - b);
   healthLatencies.sort((a, b) => a - b);
