@@ -4,7 +4,7 @@
  * their own scripts, their printed tables kept verbatim. Writes
  * benchmarks/results/<mode>-<time>.json (schema in lib/result.ts) and .md, prints the markdown.
  *
- *   npm run bench                 # full: the figures of benchmarks/README.md (about 20 min on 2 busy cores)
+ *   npm run bench                 # full: the figures of benchmarks/README.md (about 30 min on 2 busy cores)
  *   npm run bench -- --quick      # a fast pass over the same code paths (a few minutes)
  *   npm run bench -- --only protocol,judge
  *
@@ -94,6 +94,24 @@ const scripts: ScriptBench[] = [
     timeoutS: q(300, 420),
   },
   {
+    name: 'load-batched',
+    title: 'Load, batched: 200 sessions each stepping 16 questions x 5 a round',
+    ...tsx(
+      'load.ts',
+      '--sessions',
+      '200',
+      '--batch',
+      '16',
+      '--group',
+      '5',
+      '--rounds',
+      q('1', '5'),
+      '--big-clients',
+      '0',
+    ),
+    timeoutS: q(300, 420),
+  },
+  {
     name: 'memory',
     title: 'Memory: a long env and never-reading clients',
     cmd: 'node',
@@ -115,6 +133,13 @@ const scripts: ScriptBench[] = [
     ...tsx('judge.ts', '--items', q('400', '2000'), '--concurrency', '16,64'),
     // 7 arms x 2 servers x 2 rounds x 2 concurrency levels, at 320 verdicts/s at best for 16.
     timeoutS: q(300, 600),
+  },
+  {
+    name: 'judge-groups',
+    title: 'Judge client: verdicts deduplicated within a GRPO group, on real rollouts',
+    ...tsx('judge-groups.ts', '--questions', q('32', '128'), '--rounds', q('1', '3')),
+    timeoutS: q(420, 600),
+    missing: needs(PY, 'no .venv (node scripts/setup.mjs makes it)'),
   },
   {
     name: 'trl-reward',
@@ -155,6 +180,31 @@ const scripts: ScriptBench[] = [
       cacheDir('models', 'smollm2'),
       'model not fetched: npx factrecall model fetch smollm2',
     ),
+  },
+  {
+    name: 'generation',
+    title:
+      "Generation tokens/s (SmolLM2-135M-Instruct, CPU): the worker's hf engine, plain transformers generate, llama.cpp",
+    ...tsx(
+      'generation.ts',
+      // --quick is the busy-machine pass: 2 torch threads on 2 contended cores ran several
+      // times slower than 1 (the same for every arm); the full run takes both cores.
+      '--threads',
+      q('1', '2'),
+      '--prompts',
+      q('4', '8'),
+      '--n',
+      q('4', '8'),
+      '--max-tokens',
+      q('16', '32'),
+    ),
+    timeoutS: q(480, 600),
+    missing: () =>
+      !existsSync(PY)
+        ? 'no .venv (node scripts/setup.mjs makes it)'
+        : !existsSync(cacheDir('models', 'smollm2'))
+          ? 'model not fetched: npx factrecall model fetch smollm2'
+          : null,
   },
 ];
 
