@@ -21,9 +21,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkerClient } from '../cuda-agent/coordinator/worker-client.ts';
 import type { ChatPrompt } from '../cuda-agent/coordinator/worker-types.ts';
+import { extractDirect } from '../env/extract.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import { fetchModel } from '../models/fetch.ts';
 import { startModelServer } from '../models/server.ts';
+import { dedupCounts } from './lib/group-dedup.ts';
 import { renderTable } from './lib/table.ts';
 
 const { values } = parseArgs({
@@ -62,6 +64,8 @@ interface Arm {
   seconds: number;
   /** The worker's own seconds, where known. */
   inside?: number;
+  /** The answers sampled, per prompt (worker arm). */
+  texts?: string[][];
 }
 
 async function workerArm(gguf: string): Promise<Arm> {
@@ -88,6 +92,7 @@ async function workerArm(gguf: string): Promise<Arm> {
       tokens,
       seconds,
       inside: w.computeSeconds('generate') - before,
+      texts: r.results.map((p) => p.samples.map((x) => x.text)),
     };
   } finally {
     await w.shutdown().catch(() => w.kill());
@@ -195,6 +200,21 @@ const rows = arms.map((a) => [
   a.inside !== undefined ? (a.tokens / a.inside).toFixed(1) : '-',
   plain ? `${(rate(a) / rate(plain)).toFixed(2)}x` : '-',
 ]);
+// The judge's view of these samples: each prompt's n answers are a GRPO group; how many
+// distinct answers (the env's direct-prompt extraction) a judge would see with each dedup.
+const texts = arms.find((a) => a.texts)?.texts;
+const dedup = texts
+  ? dedupCounts(
+      texts.flatMap((g, i) =>
+        g.map((t) => ({
+          group: String(i),
+          question: QUESTIONS[i]!,
+          answers: [],
+          prediction: extractDirect(t, 200).text,
+        })),
+      ),
+    )
+  : null;
 process.stdout.write(
   `${renderTable({
     title: `SmolLM2-135M-Instruct on CPU, ${nPrompts} prompts x n = ${n} samples, T = 1, up to ${maxTokens} new tokens, ${threads} threads`,
@@ -209,6 +229,11 @@ process.stdout.write(
     rows,
     notes: [
       `Load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)}.${failures.length ? ` Failed: ${failures.join('; ')}` : ''}`,
+      ...(dedup
+        ? [
+            `Judge calls these samples would need (the worker's, as GRPO groups of ${n}; blank answers aside): every sample ${dedup.everySample}, identical texts of a group once ${dedup.exactText}, equal normalised answers of a group once ${dedup.normalised} (${(100 * (1 - dedup.normalised / Math.max(1, dedup.everySample))).toFixed(1)}% saved).`,
+          ]
+        : []),
     ],
   })}\n`,
 );
