@@ -1,16 +1,25 @@
-/** The `exact` judge: normalised exact match against any gold alias. */
+/**
+ * The `exact` judge: normalised exact match against any gold alias the question does not itself
+ * spell out (judges/restated.ts: "A 'Comedo' is the medical name for what?" does not pay
+ * "Comedo", though TriviaQA lists it among Blackhead's aliases; "Which is larger, Mars or
+ * Venus?" still pays "Venus").
+ */
 
 import { fingerprintOf } from '../lib/hash.ts';
 import { normalizeAnswer } from './normalize.ts';
+import { payableAnswers } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { judgeEach } from './verdicts.ts';
 
-/** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const EXACT_JUDGE_VERSION = 1;
+/**
+ * Bump when a change could change a verdict (it is part of the fingerprint). 2: aliases the
+ * question spells out are not paid (judges/restated.ts).
+ */
+export const EXACT_JUDGE_VERSION = 2;
 
 /**
  * The label exact match gives: not_attempted for a blank prediction, correct when the
- * normalised prediction equals any normalised alias, else incorrect.
+ * normalised prediction equals any normalised payable alias (payableAnswers), else incorrect.
  */
 export function exactLabel(
   item: JudgeItem,
@@ -18,7 +27,8 @@ export function exactLabel(
 ): VerdictLabel {
   const pred = normalize(item.prediction);
   if (pred === '') return 'not_attempted';
-  return item.answers.some((a) => normalize(a) === pred) ? 'correct' : 'incorrect';
+  const golds = payableAnswers(item.question, item.answers, normalize);
+  return golds.some((a) => normalize(a) === pred) ? 'correct' : 'incorrect';
 }
 
 /** Entries a judge's normalisation memo holds before it starts over (a few MiB at most). */
