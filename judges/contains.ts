@@ -32,7 +32,7 @@ import { exactLabel } from './exact.ts';
 import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
 import { placeTier } from './places.ts';
-import { payableAnswers } from './restated.ts';
+import { occurrences, payableAnswers } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
@@ -137,16 +137,6 @@ function tokensOf(raw: string): Token[] {
     else tokens.push({ word: w, clause });
   }
   return tokens;
-}
-
-/** Word index of every whole-word occurrence of `needle` in `hay`. */
-function occurrences(hay: readonly string[], needle: readonly string[]): number[] {
-  const at: number[] = [];
-  if (needle.length === 0) return at;
-  for (let i = 0; i + needle.length <= hay.length; i++) {
-    if (needle.every((w, j) => hay[i + j] === w)) at.push(i);
-  }
-  return at;
 }
 
 /** Count of list markers in raw text. */

@@ -43,13 +43,14 @@ const CLAUSE_BREAK = /[()[\]{}?!:\u2026\u2014\u2013]|\.(?=\s|$)|\s-\s/g;
 const LIST_BREAK = /;|,(?!\s*\d{4}\b)/g;
 const ARTICLES = new Set(['a', 'an', 'the']);
 
-/** True when `needle` occurs in `hay` as a whole-word sequence. */
-function occurs(hay: readonly string[], needle: readonly string[]): boolean {
-  if (needle.length === 0) return false;
+/** Word index of every whole-word occurrence of `needle` in `hay` (contains uses it too). */
+export function occurrences(hay: readonly string[], needle: readonly string[]): number[] {
+  const at: number[] = [];
+  if (needle.length === 0) return at;
   for (let i = 0; i + needle.length <= hay.length; i++) {
-    if (needle.every((w, j) => hay[i + j] === w)) return true;
+    if (needle.every((w, j) => hay[i + j] === w)) at.push(i);
   }
-  return false;
+  return at;
 }
 
 const isMark = (t: string | undefined) => t === CLAUSE || t === LIST;
@@ -131,7 +132,7 @@ export function payableAnswers(
 ): readonly string[] {
   const asked = wordsOf(normalize(question));
   const golds = answers.map((a) => wordsOf(normalize(a)));
-  const spelled = golds.map((g) => occurs(asked, g));
+  const spelled = golds.map((g) => occurrences(asked, g).length > 0);
   const spelledCount = spelled.filter(Boolean).length;
   if (spelledCount === 0 || spelledCount === golds.filter((g) => g.length > 0).length) {
     return answers;
