@@ -153,6 +153,17 @@ describe('aliases the question spells out', () => {
     expect(exact(devanur, 'India')).toBe('correct');
   });
 
+  it('never drop a single gold (FactWorld and SimpleQA have one), whatever the question says', () => {
+    for (const [question, gold] of [
+      ['Where was Vorbrarnford Smith born?', 'Vorbrarnford'],
+      ['Who won the second set, Jaume Munar or Stefanos Tsitsipas?', 'Jaume Munar'],
+      ['In what year, 1808 or 1904, was Nourn College founded?', '1904'],
+    ] as const) {
+      expect(payableAnswers(question, [gold])).toEqual([gold]);
+      expect(exact({ question, answers: [gold] }, gold)).toBe('correct');
+    }
+  });
+
   it('keep the other aliases in order, and every alias where the question spells out none', () => {
     expect(payableAnswers(COMEDO.question, COMEDO.answers)).toEqual(
       COMEDO.answers.filter((a) => a !== 'Comedo'),
