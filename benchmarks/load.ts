@@ -6,14 +6,19 @@
  *
  * 1. storm: every session connects at once and sends hello (each either gets its hello answer,
  *    a coded refusal, or fails without a code: reset / timeout: the last must be 0);
- * 2. load: each session makes an env, then runs `rounds` single-episode reset+step rounds;
- *    the latency of one round (reset sent to step answered) gives p50/p99;
+ * 2. load, closed loop: each session makes an env, then runs `rounds` single-episode
+ *    reset+step rounds back to back; the latency of one round (reset sent to step answered)
+ *    gives p50/p99, and the throughput bounds them (Little's law: mean = sessions / rate);
+ * 2b. paced: each session starts a round every interval, sized so the offered load is
+ *    `--paced-utilisation` (default 0.5) of the closed loop's throughput: the latency sessions
+ *    that think between rounds see while the server has headroom;
  * 3. accounting: every env is closed and the server's `stats` totals are compared with what
  *    the clients were issued and answered, to the episode;
- * 4. fairness: a few clients pipeline big resets while a small client's `stats` and
- *    `GET /healthz` are timed (`--big-clients 0` skips it).
+ * 4. fairness: a few clients pipeline big resets while a small client in its own process
+ *    (lib/latency-probe.ts) times `stats` and `GET /healthz` (`--big-clients 0` skips it).
  *
- * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5] [--big-clients 4] [--pipelined 16]`
+ * Run: `npx tsx benchmarks/load.ts [--sessions 2000] [--rounds 5] [--big-clients 4] [--pipelined 16]
+ * [--paced-utilisation 0.5] [--paced-rounds 3]`
  * (prints markdown tables).
  */
 import { spawn } from 'node:child_process';
@@ -22,9 +27,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { unpack } from 'msgpackr';
-import WebSocket from 'ws';
-import { encodeFrame } from '../protocol/codec.ts';
+import { type Msg, Peer } from './lib/ws-peer.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,66 +36,6 @@ function flag(name: string, fallback: number): number {
 const SESSIONS = flag('sessions', 2000);
 const ROUNDS = flag('rounds', 5);
 const TIMEOUT_MS = flag('timeout-ms', 60_000);
-
-type Msg = { id: string; type: string; body: Record<string, unknown> };
-
-/** One bare client: requests matched by id; a reply is the message or a failure reason. */
-class Peer {
-  private readonly waiting = new Map<string, (m: Msg) => void>();
-  private next = 0;
-  readonly ws: WebSocket;
-  closedWith: string | null = null;
-  constructor(url: string) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
-    this.ws.on('message', (d) => {
-      const m = unpack(d as Buffer) as Msg;
-      const w = this.waiting.get(m.id);
-      if (w) {
-        this.waiting.delete(m.id);
-        w(m);
-      } else if (m.id === '' && m.type === 'error') {
-        // A server-initiated coded error (e.g. too many connections): fail everything waiting.
-        this.closedWith = String(m.body.code);
-        for (const [id, fn] of this.waiting) fn({ id, type: 'error', body: m.body });
-        this.waiting.clear();
-      }
-    });
-    const fail = (why: string) => {
-      this.closedWith ??= why;
-      for (const [id, fn] of this.waiting)
-        fn({ id, type: 'error', body: { code: this.closedWith } });
-      this.waiting.clear();
-    };
-    this.ws.on('close', (code) => fail(`closed ${code} without a code`));
-    this.ws.on('error', (e) => fail(`socket error ${(e as NodeJS.ErrnoException).code ?? e}`));
-  }
-  opened(): Promise<boolean> {
-    if (this.ws.readyState === WebSocket.OPEN) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      this.ws.once('open', () => resolve(true));
-      this.ws.once('close', () => resolve(false));
-      this.ws.once('error', () => resolve(false));
-    });
-  }
-  call(type: string, body: unknown): Promise<Msg> {
-    const id = `r${this.next++}`;
-    return new Promise((resolve) => {
-      if (this.closedWith) {
-        resolve({ id, type: 'error', body: { code: this.closedWith } });
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        resolve({ id, type: 'error', body: { code: 'client timeout' } });
-      }, TIMEOUT_MS);
-      this.waiting.set(id, (m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-      this.ws.send(encodeFrame({ id, type, body }));
-    });
-  }
-}
 
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -142,7 +85,7 @@ const server = await startServer();
 const t0 = performance.now();
 
 // ---- 1. storm -------------------------------------------------------------------------------
-const peers = Array.from({ length: SESSIONS }, () => new Peer(server.url));
+const peers = Array.from({ length: SESSIONS }, () => new Peer(server.url, TIMEOUT_MS));
 const storm = { ok: 0, coded: new Map<string, number>(), uncoded: new Map<string, number>() };
 const ready: Peer[] = [];
 await Promise.all(
@@ -185,32 +128,68 @@ await Promise.all(
     else noteError(made);
   }),
 );
+/** One single-episode reset + step; its latency (reset sent to step answered), or null. */
+async function round(p: Peer, handle: string): Promise<number | null> {
+  const start = performance.now();
+  const r = await p.call('reset', { handle, split: 'train', batchSize: 1, groupSize: 1 });
+  if (r.type !== 'reset') {
+    noteError(r);
+    return null;
+  }
+  const obs = r.body.observations as Array<{ episodeId: string }>;
+  client.issued += obs.length;
+  const s = await p.call('step', {
+    handle,
+    actions: obs.map((o) => ({ episodeId: o.episodeId, answer: 'Paris' })),
+  });
+  if (s.type !== 'step') {
+    noteError(s);
+    return null;
+  }
+  client.answered += (s.body.results as unknown[]).length;
+  return performance.now() - start;
+}
+
+// Closed loop: every session starts its next round as soon as the last is answered, so the
+// server is saturated and (Little's law) the mean latency is sessions / throughput.
 const tLoad = performance.now();
 await Promise.all(
   [...handles].map(async ([p, handle]) => {
     for (let i = 0; i < ROUNDS; i++) {
-      const start = performance.now();
-      const r = await p.call('reset', { handle, split: 'train', batchSize: 1, groupSize: 1 });
-      if (r.type !== 'reset') {
-        noteError(r);
-        continue;
-      }
-      const obs = r.body.observations as Array<{ episodeId: string }>;
-      client.issued += obs.length;
-      const s = await p.call('step', {
-        handle,
-        actions: obs.map((o) => ({ episodeId: o.episodeId, answer: 'Paris' })),
-      });
-      if (s.type !== 'step') {
-        noteError(s);
-        continue;
-      }
-      client.answered += (s.body.results as unknown[]).length;
-      latencies.push(performance.now() - start);
+      const ms = await round(p, handle);
+      if (ms !== null) latencies.push(ms);
     }
   }),
 );
 const loadMs = performance.now() - tLoad;
+const closedRoundsPerS = (latencies.length / loadMs) * 1000;
+
+// ---- 2b. paced ------------------------------------------------------------------------------
+// Real sessions think between rounds (a model generates the answer). Each session starts a
+// round every `interval` ms (random phase), sized so the offered load is PACED of the
+// closed-loop throughput just measured: the latency a crowd of sessions sees while the server
+// has headroom. A round still running when the next is due delays it (counted as late).
+const PACED = flag('paced-utilisation', 0.5);
+const PACED_ROUNDS = flag('paced-rounds', 3);
+const paced = { latencies: [] as number[], late: 0, intervalMs: 0, ms: 0 };
+if (PACED > 0 && closedRoundsPerS > 0) {
+  paced.intervalMs = (handles.size / (PACED * closedRoundsPerS)) * 1000;
+  const t = performance.now();
+  await Promise.all(
+    [...handles].map(async ([p, handle]) => {
+      let due = performance.now() + Math.random() * paced.intervalMs;
+      for (let i = 0; i < PACED_ROUNDS; i++) {
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else if (i > 0) paced.late += 1;
+        const ms = await round(p, handle);
+        if (ms !== null) paced.latencies.push(ms);
+        due += paced.intervalMs;
+      }
+    }),
+  );
+  paced.ms = performance.now() - t;
+}
 
 // ---- 3. accounting --------------------------------------------------------------------------
 await Promise.all(
@@ -233,18 +212,30 @@ const healthLatencies: number[] = [];
 if (BIG > 0) {
   const bigPeers = await Promise.all(
     Array.from({ length: BIG }, async () => {
-      const p = new Peer(server.url);
+      const p = new Peer(server.url, TIMEOUT_MS);
       await p.opened();
       await p.call('hello', { version: 'factrecall.v1', role: 'policy' });
       const made = await p.call('make', { envId: 'FactRecall-v0' });
       return { p, handle: String(made.body.handle) };
     }),
   );
-  const small = new Peer(server.url);
-  await small.opened();
-  await small.call('hello', { version: 'factrecall.v1', role: 'policy' });
-  let done = false;
-  const work = Promise.all(
+  // The small client runs in its own process (lib/latency-probe.ts): here, its timings would
+  // include this process decoding the big clients' megabytes of responses.
+  const root = fileURLToPath(new URL('.', import.meta.url));
+  const probeChild = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'lib/latency-probe.ts'), '--url', server.url],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const probeLines = createInterface({ input: probeChild.stdout! });
+  const probeOut: string[] = [];
+  await new Promise<void>((resolve) => {
+    probeLines.on('line', (l) => {
+      if (l === 'ready') resolve();
+      else probeOut.push(l);
+    });
+  });
+  await Promise.all(
     bigPeers.flatMap(({ p, handle }) =>
       Array.from({ length: PIPELINED }, async () => {
         const r = await p.call('reset', { handle, split: 'train', batchSize: 4096, groupSize: 1 });
@@ -253,25 +244,20 @@ if (BIG > 0) {
         else noteError(r);
       }),
     ),
-  ).then(() => {
-    done = true;
-  });
-  const httpBase = server.url.replace('ws://', 'http://').replace(/\/v1\/ws$/, '');
-  while (!done) {
-    const t = performance.now();
-    await small.call('stats', {});
-    smallLatencies.push(performance.now() - t);
-    const h = performance.now();
-    await fetch(`${httpBase}/healthz`);
-    healthLatencies.push(performance.now() - h);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await work;
+  );
+  const probeDone = new Promise((r) => probeChild.once('exit', r));
+  probeChild.stdin!.end();
+  await probeDone;
+  const timed = JSON.parse(probeOut.at(-1) ?? '{"stats":[],"health":[]}') as {
+    stats: number[];
+    health: number[];
+  };
+  smallLatencies.push(...timed.stats);
+  healthLatencies.push(...timed.health);
   for (const { p } of bigPeers) p.ws.terminate();
-  small.ws.terminate();
 }
 
-const probe = new Peer(server.url);
+const probe = new Peer(server.url, TIMEOUT_MS);
 await probe.opened();
 await probe.call('hello', { version: 'factrecall.v1', role: 'policy' });
 // Connections just terminated close their envs asynchronously: wait until none is open.
@@ -297,11 +283,26 @@ line('sessions connected (hello answered)', `${storm.ok} / ${SESSIONS}`);
 line('refused with a coded error', JSON.stringify(Object.fromEntries(storm.coded)));
 line('failed without a code (reset, timeout)', JSON.stringify(Object.fromEntries(storm.uncoded)));
 line('connect storm, ms', stormMs.toFixed(0));
-line('rounds completed', latencies.length);
-line('throughput, episodes/s', ((client.answered / loadMs) * 1000).toFixed(0));
-line('round latency p50, ms', pct(latencies, 50).toFixed(1));
-line('round latency p99, ms', pct(latencies, 99).toFixed(1));
-line('round latency max, ms', (latencies.at(-1) ?? NaN).toFixed(1));
+line('rounds completed (closed loop)', latencies.length);
+line('closed loop: throughput, rounds (episodes)/s', closedRoundsPerS.toFixed(0));
+line('closed loop: round latency p50, ms', pct(latencies, 50).toFixed(1));
+line('closed loop: round latency p99, ms', pct(latencies, 99).toFixed(1));
+line('closed loop: round latency max, ms', (latencies.at(-1) ?? NaN).toFixed(1));
+line(
+  "sessions / throughput (Little's law: the closed loop's mean latency), ms",
+  ((handles.size / closedRoundsPerS) * 1000).toFixed(1),
+);
+if (paced.latencies.length > 0) {
+  paced.latencies.sort((a, b) => a - b);
+  line(
+    'paced: offered rounds/s (share of the closed-loop throughput)',
+    `${((handles.size / paced.intervalMs) * 1000).toFixed(0)} (${PACED})`,
+  );
+  line('paced: rounds completed / late starts', `${paced.latencies.length} / ${paced.late}`);
+  line('paced: round latency p50, ms', pct(paced.latencies, 50).toFixed(1));
+  line('paced: round latency p99, ms', pct(paced.latencies, 99).toFixed(1));
+  line('paced: round latency max, ms', (paced.latencies.at(-1) ?? NaN).toFixed(1));
+}
 line('episodes issued to clients (load rounds)', client.issued);
 line('episodes issued to clients (fairness, never answered)', client.issuedUnanswered);
 line('episodes answered by clients', client.answered);

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Judge, JudgeItem, Verdict } from '../judges/types.ts';
 import { failedVerdict } from '../judges/verdicts.ts';
 import { isFactRecallError } from '../lib/errors.ts';
+import { fairYield } from '../lib/fair-yield.ts';
 import { EpisodeBook, type EpisodeRef, episodeIdOf, sumCounts } from './episodes.ts';
 import { envError } from './errors.ts';
 import { type Extraction, extractAnswer } from './extract.ts';
@@ -48,9 +49,9 @@ export interface FactRecallEnvParts {
 type JudgeOutcome = Pick<Verdict, 'verdict' | 'reward' | 'status' | 'judgeId' | 'cached'> &
   Pick<Verdict, 'latencyMs' | 'error'>;
 
-/** Episodes handled between yields to the event loop in a big reset or step. */
+/** Episodes handled between yields to the event loop in a big reset or step (fairYield: one
+ * chunk of one request per turn of the loop, so small requests wait at most one chunk). */
 const WORK_CHUNK = 1024;
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class FactRecallEnv implements LocalEnv {
   private readonly cursors: Partial<Record<SplitName, SplitCursor>> = {};
@@ -125,7 +126,7 @@ export class FactRecallEnv implements LocalEnv {
     const observations: Observation[] = [];
     for (const g of groups) {
       if (observations.length >= WORK_CHUNK && observations.length % WORK_CHUNK < groupSize) {
-        await yieldToLoop();
+        await fairYield();
       }
       const messages = renderPrompt(prompt, g.record.question);
       for (let index = 0; index < groupSize; index++) {
@@ -196,14 +197,14 @@ export class FactRecallEnv implements LocalEnv {
     // so a server hosting this env keeps answering other clients meanwhile.
     const outcomes: JudgeOutcome[] = [];
     for (let at = 0; at < items.length; at += WORK_CHUNK) {
-      if (at > 0) await yieldToLoop();
+      if (at > 0) await fairYield();
       outcomes.push(...(await this.judgeBatch(items.slice(at, at + WORK_CHUNK))));
     }
 
     const results: StepResult[] = [];
     const touched = new Map<string, EpisodeRef['group']>();
     for (let i = 0; i < refs.length; i++) {
-      if (i > 0 && i % WORK_CHUNK === 0) await yieldToLoop();
+      if (i > 0 && i % WORK_CHUNK === 0) await fairYield();
       const ref = refs[i]!;
       const o = outcomes[i]!;
       this.book.settle(ref, o.reward);
