@@ -7,7 +7,7 @@
 
 import { fingerprintOf } from '../lib/hash.ts';
 import { normalizeAnswer } from './normalize.ts';
-import { payableAnswers } from './restated.ts';
+import { memoizedPayableGolds, payableGolds } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { judgeEach } from './verdicts.ts';
 
@@ -19,16 +19,18 @@ export const EXACT_JUDGE_VERSION = 2;
 
 /**
  * The label exact match gives: not_attempted for a blank prediction, correct when the
- * normalised prediction equals any normalised payable alias (payableAnswers), else incorrect.
+ * normalised prediction equals any normalised payable alias (payableGolds; `golds` may be its
+ * memo), else incorrect.
  */
 export function exactLabel(
   item: JudgeItem,
   normalize: (s: string) => string = normalizeAnswer,
+  golds: (item: JudgeItem) => ReadonlySet<string> = (i) =>
+    payableGolds(i.question, i.answers, normalize),
 ): VerdictLabel {
   const pred = normalize(item.prediction);
   if (pred === '') return 'not_attempted';
-  const golds = payableAnswers(item.question, item.answers, normalize);
-  return golds.some((a) => normalize(a) === pred) ? 'correct' : 'incorrect';
+  return golds(item).has(pred) ? 'correct' : 'incorrect';
 }
 
 /** Entries a judge's normalisation memo holds before it starts over (a few MiB at most). */
@@ -63,11 +65,14 @@ export class ExactJudge implements Judge {
   readonly id = 'exact';
   readonly fingerprint = fingerprintOf({ id: 'exact', version: EXACT_JUDGE_VERSION });
   private readonly normalize = memoizedNormalize();
+  private readonly golds = memoizedPayableGolds(this.normalize, NORMALIZE_MEMO_ENTRIES);
 
   async judge(
     items: readonly JudgeItem[],
     opts: { signal?: AbortSignal } = {},
   ): Promise<Verdict[]> {
-    return judgeEach(this.id, items, opts.signal, (item) => exactLabel(item, this.normalize));
+    return judgeEach(this.id, items, opts.signal, (item) =>
+      exactLabel(item, this.normalize, this.golds),
+    );
   }
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { hasSharedDatasets, sharedDatasetsDir } from '../lib/paths.ts';
 import { containsDecision } from './contains.ts';
 import { exactLabel } from './exact.ts';
-import { payableAnswers } from './restated.ts';
+import { normalizeAnswer } from './normalize.ts';
+import { memoizedPayableGolds, payableAnswers, payableGolds } from './restated.ts';
 
 /** The two sightings, verbatim from TriviaQA (DPR's test file, rows 8976 and 6611). */
 const COMEDO = {
@@ -170,6 +171,24 @@ describe('aliases the question spells out', () => {
     );
     const paris = ['Paris', 'City of Light'];
     expect(payableAnswers('What is the capital of France?', paris)).toBe(paris);
+  });
+});
+
+describe('the memo of payable golds', () => {
+  it('returns what payableGolds returns, for a repeat, for the same question with other answers, and past its bound', () => {
+    const golds = memoizedPayableGolds(normalizeAnswer, 2);
+    const items = [
+      COMEDO,
+      VILLA,
+      { question: COMEDO.question, answers: ['Comedo'] },
+      SAHARA,
+      COMEDO,
+    ];
+    for (const item of [...items, ...items]) {
+      expect(golds(item)).toEqual(payableGolds(item.question, item.answers));
+    }
+    expect(golds(COMEDO).has('comedo')).toBe(false);
+    expect(golds({ question: COMEDO.question, answers: ['Comedo'] }).has('comedo')).toBe(true);
   });
 });
 

@@ -146,3 +146,41 @@ export function payableAnswers(
   );
   return offered ? answers : answers.filter((_, i) => !spelled[i]);
 }
+
+/** The normalised payable golds, blanks left out: what exact match compares a prediction to. */
+export function payableGolds(
+  question: string,
+  answers: readonly string[],
+  normalize: (s: string) => string = normalizeAnswer,
+): ReadonlySet<string> {
+  const golds = payableAnswers(question, answers, normalize).map(normalize);
+  return new Set(golds.filter((g) => g !== ''));
+}
+
+/**
+ * payableGolds behind a bounded memo keyed by the question (its answers are checked on every
+ * hit). Every episode of a group and every epoch asks again for the same item's golds, and this
+ * is on the env's step path; payableGolds is a pure function of (question, answers) for a pure
+ * `normalize`, so a hit returns what a call would. When full the memo is cleared (memory up to
+ * the bound, never more).
+ */
+export function memoizedPayableGolds(
+  normalize: (s: string) => string,
+  limit: number,
+): (item: { question: string; answers: readonly string[] }) => ReadonlySet<string> {
+  const memo = new Map<string, { answers: readonly string[]; golds: ReadonlySet<string> }>();
+  return ({ question, answers }) => {
+    const hit = memo.get(question);
+    if (
+      hit !== undefined &&
+      (hit.answers === answers ||
+        (hit.answers.length === answers.length && hit.answers.every((a, i) => a === answers[i])))
+    ) {
+      return hit.golds;
+    }
+    const golds = payableGolds(question, answers, normalize);
+    if (memo.size >= limit) memo.clear();
+    memo.set(question, { answers: [...answers], golds });
+    return golds;
+  };
+}
