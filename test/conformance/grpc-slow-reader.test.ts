@@ -73,31 +73,41 @@ afterEach(() => {
   cleanup = [];
 });
 
+/** A raw Session stream to `address`: what came back, a sender, and the stream's error. */
+function sessionStream(address: string) {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  cleanup.push(() => client.close());
+  const session = serviceDefinition().Session!;
+  const stream = client.makeBidiStreamRequest(
+    session.path,
+    session.requestSerialize,
+    (b: Buffer) => session.responseDeserialize(b) as Record<string, unknown>,
+  );
+  const link = {
+    inbox: [] as Array<{ id: string; type: string; body: unknown }>,
+    failed: null as Error | null,
+    send: (id: string, type: string, body: unknown) =>
+      stream.write(requestEnvelopeToProto({ id, type, body } as never)),
+    end: () => stream.end(),
+  };
+  stream.on('data', (m: Record<string, unknown>) => link.inbox.push(responseEnvelopeFromProto(m)));
+  stream.on('error', (e: Error) => {
+    link.failed = e;
+  });
+  return link;
+}
+
 describe('gRPC keepalive', () => {
   it('keeps a slow but live reader whose keepalive ping waits behind queued data, and answers all its requests', async () => {
     const s = await startServer({}, { heartbeatMs: 100 });
     const port = Number(s.grpcAddress.split(':').at(-1));
     const proxy = await drippingProxy(port, 60, 5);
     cleanup.push(proxy.close);
-    const client = new grpc.Client(proxy.address, grpc.credentials.createInsecure());
-    cleanup.push(() => client.close());
-    const session = serviceDefinition().Session!;
-    const stream = client.makeBidiStreamRequest(
-      session.path,
-      session.requestSerialize,
-      (b: Buffer) => session.responseDeserialize(b) as Record<string, unknown>,
-    );
-    const inbox: Array<{ id: string; type: string; body: unknown }> = [];
-    let failed: Error | null = null;
-    stream.on('data', (m: Record<string, unknown>) => inbox.push(responseEnvelopeFromProto(m)));
-    stream.on('error', (e: Error) => {
-      failed = e;
-    });
-    const send = (id: string, type: string, body: unknown) =>
-      stream.write(requestEnvelopeToProto({ id, type, body } as never));
+    const link = sessionStream(proxy.address);
+    const { inbox, send } = link;
     const waitFor = async (n: number, ms: number) => {
       const until = Date.now() + ms;
-      while (inbox.length < n && !failed && Date.now() < until)
+      while (inbox.length < n && !link.failed && Date.now() < until)
         await new Promise((r) => setTimeout(r, 20));
     };
     send('h', 'hello', { version: 'factrecall.v1', role: 'policy' });
@@ -107,7 +117,7 @@ describe('gRPC keepalive', () => {
     for (let i = 0; i < 24; i++)
       send(`r${i}`, 'reset', { handle, split: 'train', batchSize: 2048, groupSize: 1 });
     await waitFor(26, 45_000);
-    expect(failed).toBeNull();
+    expect(link.failed).toBeNull();
     expect(new Set(inbox.slice(2).map((m) => m.id)).size).toBe(24);
     expect(inbox.slice(2).every((m) => m.type === 'reset')).toBe(true);
     // Still there a few heartbeats later, reading at full speed again.
@@ -115,9 +125,9 @@ describe('gRPC keepalive', () => {
     await new Promise((r) => setTimeout(r, 400));
     send('st', 'stats', {});
     await waitFor(27, 10_000);
-    expect(failed).toBeNull();
+    expect(link.failed).toBeNull();
     expect(inbox.at(-1)?.type).toBe('stats');
-    stream.end();
+    link.end();
   }, 90_000);
 
   it('drops a half-open connection (no pong, nothing read) and closes its envs', async () => {
@@ -126,19 +136,7 @@ describe('gRPC keepalive', () => {
     const proxy = await drippingProxy(port, 1_000_000, 0);
     cleanup.push(proxy.close);
     proxy.open();
-    const client = new grpc.Client(proxy.address, grpc.credentials.createInsecure());
-    cleanup.push(() => client.close());
-    const session = serviceDefinition().Session!;
-    const stream = client.makeBidiStreamRequest(
-      session.path,
-      session.requestSerialize,
-      (b: Buffer) => session.responseDeserialize(b) as Record<string, unknown>,
-    );
-    stream.on('error', () => {});
-    const inbox: Array<{ id: string; body: unknown }> = [];
-    stream.on('data', (m: Record<string, unknown>) => inbox.push(responseEnvelopeFromProto(m)));
-    const send = (id: string, type: string, body: unknown) =>
-      stream.write(requestEnvelopeToProto({ id, type, body } as never));
+    const { inbox, send } = sessionStream(proxy.address);
     send('h', 'hello', { version: 'factrecall.v1', role: 'policy' });
     send('m', 'make', { envId: 'FactRecall-v0' });
     await until(() => inbox.length === 2);
