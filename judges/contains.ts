@@ -19,10 +19,11 @@
  *   made only of the question's words (a restatement);
  * - answers longer than `maxWords` normalised words are incorrect, unless an exact match;
  * - a gold alias that the question itself spells out ("Pugilism" for "The traditional sport of
- *   'pugilism' is nowadays called?") is no evidence inside a longer answer: otherwise restating
- *   the question would be paid (1.3% of TriviaQA's train questions hold an alias, more than
- *   SmolLM2-135M's honest accuracy). Only an exact match of such an alias counts, and questions
- *   that offer alternatives ("Mars or Venus?") keep all aliases.
+ *   'pugilism' is nowadays called?") is not paid, alone or inside a longer answer: otherwise
+ *   restating the question would be (4.9% of the prepared TriviaQA train questions spell out
+ *   an alias, more than SmolLM2-135M's honest accuracy). The same rule as `exact`'s, in
+ *   judges/restated.ts: a question that offers the gold as an alternative ("Mars or Venus?"),
+ *   or spells out every alias, keeps them all.
  */
 import { z } from 'zod';
 import { fingerprintOf } from '../lib/hash.ts';
@@ -31,11 +32,16 @@ import { exactLabel } from './exact.ts';
 import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
 import { placeTier } from './places.ts';
+import { occurrences, payableAnswers } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
-/** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const CONTAINS_JUDGE_VERSION = 3;
+/**
+ * Bump when a change could change a verdict (it is part of the fingerprint). 4: an exact match
+ * of an alias the question spells out is not paid either, and "offers alternatives" means the
+ * alias stands next to an "or" that joins them, not any "or" in the question (judges/restated.ts).
+ */
+export const CONTAINS_JUDGE_VERSION = 4;
 
 export const containsOptionsSchema = z
   .object({
@@ -133,16 +139,6 @@ function tokensOf(raw: string): Token[] {
   return tokens;
 }
 
-/** Word index of every whole-word occurrence of `needle` in `hay`. */
-function occurrences(hay: readonly string[], needle: readonly string[]): number[] {
-  const at: number[] = [];
-  if (needle.length === 0) return at;
-  for (let i = 0; i + needle.length <= hay.length; i++) {
-    if (needle.every((w, j) => hay[i + j] === w)) at.push(i);
-  }
-  return at;
-}
-
 /** Count of list markers in raw text. */
 function listMarkers(raw: string): number {
   const n = normalizeAnswer(raw);
@@ -162,10 +158,11 @@ interface Context {
 
 function contextOf(item: JudgeItem): Context {
   const q = wordsOf(normalizeAnswer(item.question));
+  // Any "or" keeps the question's words out of the allowed ones ("Venus Mars" is a list).
   const alternative = q.includes('or');
-  const golds = item.answers
+  const golds = payableAnswers(item.question, item.answers)
     .map((a) => wordsOf(normalizeAnswer(a)))
-    .filter((g) => g.length > 0 && (alternative || occurrences(q, g).length === 0))
+    .filter((g) => g.length > 0)
     .sort((a, b) => b.length - a.length);
   const numeric = golds.some((g) => g.some((w) => /\d/.test(w)));
   return {

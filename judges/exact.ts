@@ -1,24 +1,36 @@
-/** The `exact` judge: normalised exact match against any gold alias. */
+/**
+ * The `exact` judge: normalised exact match against any gold alias the question does not itself
+ * spell out (judges/restated.ts: "A 'Comedo' is the medical name for what?" does not pay
+ * "Comedo", though TriviaQA lists it among Blackhead's aliases; "Which is larger, Mars or
+ * Venus?" still pays "Venus").
+ */
 
 import { fingerprintOf } from '../lib/hash.ts';
 import { normalizeAnswer } from './normalize.ts';
+import { memoizedPayableGolds, payableGolds } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { judgeEach } from './verdicts.ts';
 
-/** Bump when a change could change a verdict (it is part of the fingerprint). */
-export const EXACT_JUDGE_VERSION = 1;
+/**
+ * Bump when a change could change a verdict (it is part of the fingerprint). 2: aliases the
+ * question spells out are not paid (judges/restated.ts).
+ */
+export const EXACT_JUDGE_VERSION = 2;
 
 /**
  * The label exact match gives: not_attempted for a blank prediction, correct when the
- * normalised prediction equals any normalised alias, else incorrect.
+ * normalised prediction equals any normalised payable alias (payableGolds; `golds` may be its
+ * memo), else incorrect.
  */
 export function exactLabel(
   item: JudgeItem,
   normalize: (s: string) => string = normalizeAnswer,
+  golds: (item: JudgeItem) => ReadonlySet<string> = (i) =>
+    payableGolds(i.question, i.answers, normalize),
 ): VerdictLabel {
   const pred = normalize(item.prediction);
   if (pred === '') return 'not_attempted';
-  return item.answers.some((a) => normalize(a) === pred) ? 'correct' : 'incorrect';
+  return golds(item).has(pred) ? 'correct' : 'incorrect';
 }
 
 /** Entries a judge's normalisation memo holds before it starts over (a few MiB at most). */
@@ -53,11 +65,14 @@ export class ExactJudge implements Judge {
   readonly id = 'exact';
   readonly fingerprint = fingerprintOf({ id: 'exact', version: EXACT_JUDGE_VERSION });
   private readonly normalize = memoizedNormalize();
+  private readonly golds = memoizedPayableGolds(this.normalize, NORMALIZE_MEMO_ENTRIES);
 
   async judge(
     items: readonly JudgeItem[],
     opts: { signal?: AbortSignal } = {},
   ): Promise<Verdict[]> {
-    return judgeEach(this.id, items, opts.signal, (item) => exactLabel(item, this.normalize));
+    return judgeEach(this.id, items, opts.signal, (item) =>
+      exactLabel(item, this.normalize, this.golds),
+    );
   }
 }

@@ -5,10 +5,12 @@
  * channel and role on a server without tokens), closed when idle. Unary errors use the code's gRPC status, with the ErrorBody as UTF-8 JSON
  * in the `x-factrecall-error-bin` trailer.
  */
+import type { Http2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { protoError, toErrorBody } from './errors.ts';
 import type { Host } from './host.ts';
 import { estimateSentBytes, Intake } from './intake.ts';
+import { Liveness } from './liveness.ts';
 import {
   isUndecodable,
   requestEnvelopeFromProto,
@@ -27,16 +29,46 @@ export const ROLE_METADATA = 'x-factrecall-role';
 export const ERROR_METADATA = 'x-factrecall-error-bin';
 
 export interface GrpcBindingOptions {
-  /** HTTP/2 keepalive ping period; an unanswered ping drops a half-open connection. */
+  /** HTTP/2 ping period; a connection with no sign of life for a period is dropped (half-open). */
   heartbeatMs?: number;
 }
 
+/**
+ * The HTTP/2 connection under a grpc-js server call. grpc-js keeps it in private fields
+ * (1.14: call.call[.nextCall]*.stream.session); the gRPC keepalive tests fail if they move.
+ */
+function http2SessionOf(call: unknown): Http2Session | undefined {
+  let c = (call as { call?: unknown }).call as Record<string, unknown> | undefined;
+  for (let depth = 0; c && depth < 8; depth++) {
+    const session = (c.stream as { session?: Http2Session } | undefined)?.session;
+    if (session) return session;
+    c = c.nextCall as Record<string, unknown> | undefined;
+  }
+  return undefined;
+}
+
 type Stream = grpc.ServerDuplexStream<Record<string, unknown>, Record<string, unknown>>;
+
+/**
+ * One HTTP/2 connection's liveness, read from its socket's byte counts at each sweep. Any
+ * bytes from the peer (requests, pongs, the WINDOW_UPDATEs a reader sends as it consumes our
+ * data) are a sign of life. Our PING can overtake DATA still queued in HTTP/2 (flow control),
+ * but not bytes already written to the socket: so "written" is the socket's count, and a pong
+ * confirms what the socket held when its ping went.
+ */
+interface Link {
+  live: Liveness;
+  read: number;
+  written: number;
+}
 
 export class GrpcBinding {
   readonly server: grpc.Server;
   private readonly streams = new Map<Stream, { session: Session; intake: Intake }>();
   private readonly unary = new Map<string, Session>();
+  /** The HTTP/2 connections under the calls (one carries many calls), with their liveness. */
+  private readonly links = new Map<Http2Session, Link>();
+  private readonly periodMs: number;
   private readonly timer: NodeJS.Timeout;
   /** Unary calls of one owner share a session, so each needs its own request id. */
   private nextUnaryId = 0;
@@ -49,9 +81,9 @@ export class GrpcBinding {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': host.limits.maxFrameBytes,
       'grpc.max_send_message_length': -1,
-      'grpc.keepalive_time_ms': heartbeatMs,
-      'grpc.keepalive_timeout_ms': heartbeatMs,
-      'grpc.keepalive_permit_without_calls': 1,
+      // No grpc-js keepalive: its ping must be answered within a fixed timeout, and behind
+      // megabytes a slow but live reader has not read yet it cannot be. The sweep pings each
+      // connection itself and counts our data flushing to the peer as life (liveness.ts).
     });
     const handlers: grpc.UntypedServiceImplementation = {
       Session: (call: Stream) => this.session(call),
@@ -63,7 +95,8 @@ export class GrpcBinding {
       ) => void this.unaryCall(verb, call, callback);
     }
     this.server.addService(serverServiceDefinition(), handlers);
-    this.timer = setInterval(() => this.sweep(), Math.min(heartbeatMs, host.limits.idleTimeoutMs));
+    this.periodMs = Math.min(heartbeatMs, host.limits.idleTimeoutMs);
+    this.timer = setInterval(() => this.sweep(), this.periodMs);
     this.timer.unref();
   }
 
@@ -76,8 +109,17 @@ export class GrpcBinding {
     });
   }
 
+  /** Track the HTTP/2 connection under `call` (from its first call on). */
+  private track(call: unknown): void {
+    const h2 = http2SessionOf(call);
+    if (!h2 || h2.destroyed || this.links.has(h2)) return;
+    this.links.set(h2, { live: new Liveness(), read: 0, written: 0 });
+    h2.once('close', () => this.links.delete(h2));
+  }
+
   private session(call: Stream): void {
     const { host } = this;
+    this.track(call);
     const writeError = (e: ReturnType<typeof protoError>) => {
       const body = toErrorBody(e);
       host.count('connect', body);
@@ -190,6 +232,7 @@ export class GrpcBinding {
       md.set('x-factrecall-error-code', body.code);
       callback({ code: body.grpcStatus, details: `${body.code}: ${body.message}`, metadata: md });
     };
+    this.track(call);
     const s = this.unarySession(call.metadata, call.getPeer());
     if (!(s instanceof Session)) {
       this.host.count(verb, s);
@@ -215,6 +258,23 @@ export class GrpcBinding {
   }
 
   private sweep(): void {
+    // Half-open connections: nothing from the peer for a period, with more grace while bytes
+    // it has not confirmed reading wait in the socket ahead of our ping.
+    for (const [h2, link] of this.links) {
+      const socket = h2.socket as unknown as { bytesRead: number; bytesWritten: number };
+      if (socket.bytesRead > link.read) link.live.heard();
+      link.live.wrote(socket.bytesWritten - link.written);
+      link.read = socket.bytesRead;
+      link.written = socket.bytesWritten;
+      if (link.live.gone(this.periodMs)) {
+        this.links.delete(h2);
+        h2.destroy();
+        continue;
+      }
+      // false: too many pings outstanding (the peer is not answering them yet).
+      const { live } = link;
+      if (h2.ping((err) => err || live.pong())) live.pinged();
+    }
     const now = Date.now();
     const idle = this.host.limits.idleTimeoutMs;
     for (const [key, s] of this.unary) {
@@ -255,6 +315,12 @@ export class GrpcBinding {
     for (const s of this.unary.values()) closing.push(s.close());
     this.unary.clear();
     await Promise.all(closing);
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    // A graceful shutdown waits for every HTTP/2 connection to close after its GOAWAY; one
+    // whose peer is gone without a FIN (or never answers) would hold it forever: 2 s, then force.
+    const graceful = new Promise<boolean>((resolve) =>
+      this.server.tryShutdown(() => resolve(true)),
+    );
+    const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+    if (!(await Promise.race([graceful, late]))) this.server.forceShutdown();
   }
 }

@@ -207,6 +207,19 @@ describe('factrecall eval against the rules-based test server', () => {
     expect(again.metrics).toMatchObject({ scored: 4, correct: 3, generationFailed: 0 });
   });
 
+  it('reports only the questions of this run when its episodes file holds more from a larger earlier run', async () => {
+    const path = join(dir, 'subset', 'subset.episodes.jsonl');
+    const all = await go({ episodesPath: path });
+    expect(all.metrics).toMatchObject({ scored: 4, correct: 3 });
+    const first = await go({ episodesPath: path, questions: 2 });
+    expect(first.questions).toBe(2);
+    expect(first.generatedNow).toBe(0);
+    // The first two questions of the order only: their rows, not the file's four.
+    expect(first.metrics.episodes).toBe(2);
+    expect(first.metrics.scored).toBe(2);
+    expect(first.passAtK?.every((p) => p.questions <= 2) ?? true).toBe(true);
+  });
+
   it('on the test split reports only the server aggregate (eval role) and refuses sampled metrics', async () => {
     const r = await go({
       split: 'test',

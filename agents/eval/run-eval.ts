@@ -122,12 +122,16 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
       config: { ...settings, judgeId: spec.judgeId, baseline: o.baseline },
     });
     let generatedNow = 0;
+    // The questions this run covers: the file may hold more (an earlier run with a larger
+    // --questions, or one killed after marking the rest failed), which this report leaves out.
+    const covered = new Set<string>();
     const batch = o.batchQuestions ?? 16;
     for (let done = 0; done < total; ) {
       const b = Math.min(batch, total - done);
       const r = await env.reset({ split: o.split, batchSize: b, groupSize: o.samples });
       const groups = new Map<string, Observation[]>();
       for (const ob of r.observations as Observation[]) {
+        covered.add(ob.questionId);
         const g = groups.get(ob.groupId) ?? [];
         g.push(ob);
         groups.set(ob.groupId, g);
@@ -200,7 +204,7 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
       o.onProgress?.(done, total);
     }
     const summary = await env.closeWithSummary();
-    const rows = store.all();
+    const rows = store.all().filter((row) => covered.has(row.questionId));
     let metrics = directMetrics(rows);
     let serverCounts: EvalReport['serverCounts'];
     if (o.split === 'test') {

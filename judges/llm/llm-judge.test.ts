@@ -89,6 +89,36 @@ describe('the llm judge', () => {
     expect(judge.stats.shortCircuits).toBe(2);
   });
 
+  it('neither short-circuits nor shows as a gold an alias the question spells out (Comedo)', async () => {
+    const judge = fast();
+    const shown: JudgeItem[] = [];
+    server.setAnswerer((body) => {
+      shown.push(gradingPrompt.itemFromGradingMessages(body.messages)!);
+      return JSON.stringify({ grade: 'B' });
+    });
+    try {
+      const question = "A 'Comedo' is the medical name for what?";
+      const v = await judge.judge([
+        { question, answers: ['Blackhead', 'Comedo', 'Blackheads'], prediction: 'Comedo' },
+      ]);
+      // Asked, not paid on sight; the grader sees the other aliases only.
+      expect(judge.stats.shortCircuits).toBe(0);
+      expect(shown).toEqual([
+        { question, answers: ['Blackhead', 'Blackheads'], prediction: 'Comedo' },
+      ]);
+      expect(v[0]!.verdict).toBe('incorrect');
+      // A question that offers its gold keeps it: literal, no call.
+      const before = server.requests.length;
+      const alt = await judge.judge([
+        { question: 'Which is larger, Mars or Venus?', answers: ['Venus'], prediction: 'Venus' },
+      ]);
+      expect(alt[0]!.verdict).toBe('correct');
+      expect(server.requests.length).toBe(before);
+    } finally {
+      server.setAnswerer(gradingAnswerer);
+    }
+  });
+
   it('asks the model about a normalised-only match instead of inheriting normalisation (issue 12)', async () => {
     const judge = fast();
     const asked: string[] = [];

@@ -23,6 +23,7 @@ import { StructuredClient, type StructuredClientStats } from '../../lib/llm/stru
 import { cacheDir } from '../../lib/paths.ts';
 import { judgeError } from '../errors.ts';
 import { normalizeAnswer } from '../normalize.ts';
+import { payableAnswers } from '../restated.ts';
 import type { Judge, JudgeItem, Verdict } from '../types.ts';
 import { assertValidItems, failedVerdict, okVerdict, throwIfCancelled } from '../verdicts.ts';
 import {
@@ -38,7 +39,8 @@ import {
 import { asJudgeError } from './llm-errors.ts';
 
 /** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
-export const LLM_JUDGE_VERSION = 2;
+/** 3: the golds shown and matched are the payable ones (judges/restated.ts), as exact v2 / contains v4. */
+export const LLM_JUDGE_VERSION = 3;
 
 export const llmJudgeOptionsSchema = z
   .object({
@@ -200,8 +202,12 @@ export class LlmJudge implements Judge {
     return out;
   }
 
-  private async judgeOne(item: JudgeItem, signal: AbortSignal | undefined): Promise<Verdict> {
+  private async judgeOne(asked: JudgeItem, signal: AbortSignal | undefined): Promise<Verdict> {
     const start = performance.now();
+    // An alias the question spells out is not shown as a gold nor matched literally (the rule
+    // of exact and contains: judges/restated.ts), so restating the question is not paid here
+    // either; the grader still sees every other alias.
+    const item = { ...asked, answers: payableAnswers(asked.question, asked.answers) };
     // An ASCII letter or digit always survives normalisation, so only an answer without one
     // pays for the full normaliser (the same verdicts, without its regex passes on every item).
     if (!/[A-Za-z0-9]/.test(item.prediction) && normalizeAnswer(item.prediction) === '') {
