@@ -8,7 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-const SKIP = new Set(['node_modules', '.git', '.venv', 'runs', '.cache', 'shared']);
+const SKIP = new Set([
+  'node_modules',
+  '.git',
+  '.venv',
+  '.venv-openenv',
+  'runs',
+  '.cache',
+  'shared',
+]);
 
 /** file -> the files it imports (relative specifiers only; packages are not nodes). */
 export type ImportGraph = Map<string, string[]>;
