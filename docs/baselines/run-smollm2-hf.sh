@@ -32,3 +32,26 @@ done
 #      OUT=runs/baselines/smollm2-hf-300; node bin/factrecall.js eval --model smollm2 --engine hf \
 #        --threads 2 --out $OUT --quiet --splits nq_open,triviaqa,popqa,simpleqa --split test \
 #        --questions 300 --batch-questions 64 --concurrency 64 --judge exact contains
+
+# 4. (Stop 22.) Greedy on the whole test splits (8,380 questions; the eval role scores the
+#    complete run), in its own folder. The 300-question run's answers are lent: copied in
+#    under another name, with the same generation key, so only questions 301 on are generated
+#    (1 thread, about 1.1-1.9 questions/s beside other work):
+#      OUT=runs/baselines/smollm2-hf-test-full; mkdir -p $OUT
+#      for f in runs/baselines/smollm2-hf-300/*.episodes.jsonl; do
+#        cp "$f" "$OUT/$(basename "$f" .episodes.jsonl).first300.episodes.jsonl"; done
+#      node bin/factrecall.js eval --model smollm2 --engine hf --threads 1 --out $OUT --quiet \
+#        --splits nq_open,triviaqa,popqa,simpleqa --split test --batch-questions 64 \
+#        --concurrency 64 --judge exact contains
+#    The val pass@k runs were extended to 112 TriviaQA questions (VAL_QUESTIONS=200 stopped by
+#    hand at question 112, then reported with --questions 112).
+#
+# 5. (Stop 22.) Rescoring under exact v2 / contains v4 (a judge change changes the env
+#    fingerprint, so the old episodes files refuse the new judges): a new folder holding the
+#    old files under another name lends every answer, and nothing is generated again:
+#      for src in smollm2-hf smollm2-hf-test-full; do
+#        OUT=runs/baselines/$src-v2; mkdir -p $OUT
+#        for f in runs/baselines/$src/*.episodes.jsonl; do
+#          case "$f" in *.first300.*|*.judge-v1v3.*) continue;; esac
+#          cp "$f" "$OUT/$(basename "$f" .episodes.jsonl).judge-v1v3.episodes.jsonl"; done; done
+#    then steps 2 (with --questions 112 for triviaqa, 64 for nq_open) and 4 with OUT=...-v2.
