@@ -220,6 +220,24 @@ describe('factrecall eval against the rules-based test server', () => {
     expect(first.passAtK?.every((p) => p.questions <= 2) ?? true).toBe(true);
   });
 
+  it('never lends the answers of one local engine to a run of another engine on the same model', async () => {
+    const folder = join(dir, 'engines');
+    const llama = await go({
+      episodesPath: join(folder, 'a.episodes.jsonl'),
+      generator: 'engine:llama',
+    });
+    expect(llama.generatedNow).toBe(4);
+    // Another file in the folder, same model and settings: another engine generates anew.
+    const hf = await go({ episodesPath: join(folder, 'b.episodes.jsonl'), generator: 'engine:hf' });
+    expect(hf.generatedNow).toBe(4);
+    // The same engine again borrows everything.
+    const again = await go({
+      episodesPath: join(folder, 'c.episodes.jsonl'),
+      generator: 'engine:hf',
+    });
+    expect(again.generatedNow).toBe(0);
+  });
+
   it('on the test split reports only the server aggregate (eval role) and refuses sampled metrics', async () => {
     const r = await go({
       split: 'test',

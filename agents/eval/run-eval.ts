@@ -41,6 +41,12 @@ export interface EvalOptions {
   /** How long a batch's episodes wait for the model's answers (default 6 hours). */
   episodeTtlMs?: number;
   seed?: number;
+  /**
+   * What generates the answers when the model name alone does not say (the local engine: the
+   * same registry model on llama.cpp and on transformers answers differently). Part of the
+   * resume key, so one engine's answers are never reused for another's run.
+   */
+  generator?: string;
   episodesPath: string;
   onProgress?: (done: number, total: number) => void;
 }
@@ -115,6 +121,8 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
         prompt,
         dataset: o.dataset,
         split: o.split,
+        // Absent (not in the key) for a user's endpoint: keys of earlier runs stay valid.
+        generator: o.generator,
       }),
       fingerprint: spec.fingerprint,
       dataset: o.dataset,

@@ -248,6 +248,8 @@ export function register(program: Command): void {
               ks,
               ...(questions ? { questions } : {}),
               seed,
+              // The local server's engine (llama, hf) answers differently for the same model.
+              ...(local ? { generator: `engine:${f.engine}` } : {}),
               batchQuestions: int(f.batchQuestions, '--batch-questions', 1)!,
               episodesPath: join(f.out, `${name}.episodes.jsonl`),
               onProgress: (done, total) => {
