@@ -172,6 +172,7 @@ const servers: Server[] = [];
 const rows: string[][] = [];
 /** Every round's rate and client CPU, by concurrency, server and arm (for the summary). */
 const byArm = new Map<string, { c: number; server: string; arm: string; rates: Rate[] }>();
+const hitRows: string[][] = [];
 try {
   for (const kind of serverKinds) servers.push(await startServer(kind));
   for (const concurrency of levels) {
@@ -198,6 +199,51 @@ try {
       }
     }
   }
+  // A cache hit's latency: the same items judged a second time by a judge on the same SQLite
+  // file, one verdict at a time, beside a miss (the model asked) and a literal match (no call).
+  const s = servers[0]!;
+  const hitPath = join(tmp, 'hits.sqlite');
+  const items: JudgeItem[] = Array.from({ length: Math.min(total, 400) }, (_, i) => ({
+    question: `Hit question ${i}?`,
+    answers: [`gold ${i}`],
+    prediction: `candidate ${i}`,
+  }));
+  const timeEach = async (judge: LlmJudge, list: JudgeItem[]) => {
+    const ms: number[] = [];
+    for (const item of list) {
+      const t = performance.now();
+      const [v] = await judge.judge([item]);
+      ms.push(performance.now() - t);
+      if (v!.status !== 'ok') throw new Error(`verdict failed: ${v!.error?.message}`);
+    }
+    return ms.sort((a, b) => a - b);
+  };
+  const first = new LlmJudge({ baseURL: s.baseURL, model: 'bench', cachePath: hitPath });
+  const misses = await timeEach(first, items);
+  await first.close();
+  const second = new LlmJudge({ baseURL: s.baseURL, model: 'bench', cachePath: hitPath });
+  const hits = await timeEach(second, items);
+  const literal = await timeEach(
+    second,
+    items.map((it) => ({ ...it, prediction: it.answers[0]! })),
+  );
+  if (second.stats.shortCircuits !== items.length) throw new Error('literal matches were asked');
+  await second.close();
+  const at = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+  hitRows.push(
+    ...(
+      [
+        ['miss (the model asked, 50 ms server)', misses],
+        ['cache hit (SQLite, a new judge on the file)', hits],
+        ['literal gold alias (no call, no cache)', literal],
+      ] as const
+    ).map(([name, xs]) => [
+      name,
+      String(xs.length),
+      at(xs, 0.5).toFixed(3),
+      at(xs, 0.99).toFixed(3),
+    ]),
+  );
 } finally {
   for (const s of servers) s.child.stdin!.end();
 }
@@ -280,4 +326,10 @@ for (const line of textTable(
   [['round', 'one transaction each (before)', 'batched (now)', 'before/now'], ...cacheRows],
   { align: ['right', 'right', 'right', 'right'] },
 ))
+  console.log(line);
+console.log('');
+console.log('one verdict at a time: latency of a cache hit beside a miss and a literal match');
+for (const line of textTable([['verdict', 'items', 'p50 ms', 'p99 ms'], ...hitRows], {
+  align: ['left', 'right', 'right', 'right'],
+}))
   console.log(line);
