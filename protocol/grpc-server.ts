@@ -83,7 +83,7 @@ export class GrpcBinding {
       'grpc.max_send_message_length': -1,
       // No grpc-js keepalive: its ping must be answered within a fixed timeout, and behind
       // megabytes a slow but live reader has not read yet it cannot be. The sweep pings each
-      // connection itself and counts our data flushing to the peer as life (liveness.ts).
+      // connection itself and counts any bytes from the peer as life (Link, liveness.ts).
     });
     const handlers: grpc.UntypedServiceImplementation = {
       Session: (call: Stream) => this.session(call),
