@@ -26,6 +26,7 @@ import { REPO_ROOT } from '../lib/paths.ts';
 import { fetchModel } from '../models/fetch.ts';
 import { startModelServer } from '../models/server.ts';
 import { dedupCounts } from './lib/group-dedup.ts';
+import { QUESTIONS } from './lib/questions.ts';
 import { renderTable } from './lib/table.ts';
 
 const { values } = parseArgs({
@@ -39,16 +40,6 @@ const { values } = parseArgs({
     arms: { type: 'string', default: 'worker,plain,llama' },
   },
 });
-const QUESTIONS = [
-  'Who wrote the novel Moby-Dick?',
-  'What is the capital of Australia?',
-  'In which year did the Berlin Wall fall?',
-  'Which planet is known as the Red Planet?',
-  'Who painted the Mona Lisa?',
-  'What is the chemical symbol for gold?',
-  'Which country hosted the 2016 Summer Olympics?',
-  'Who discovered penicillin?',
-];
 const nPrompts = Math.min(Number(values.prompts), QUESTIONS.length);
 const n = Number(values.n);
 const maxTokens = Number(values['max-tokens']);

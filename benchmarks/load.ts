@@ -25,11 +25,12 @@
  * (prints markdown tables).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { rssBytes } from './lib/rss.ts';
 import { type Msg, Peer } from './lib/ws-peer.ts';
 
 function flag(name: string, fallback: number): number {
@@ -42,15 +43,8 @@ const TIMEOUT_MS = flag('timeout-ms', 60_000);
 const BATCH = flag('batch', 1);
 const GROUP = flag('group', 1);
 
-/** Resident set of a process in MiB, from /proc (NaN where there is none). */
-function rssMiB(pid: number | undefined): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** Resident set of a process in MiB (NaN where there is none). */
+const rssMiB = (pid: number | undefined) => rssBytes(pid) / (1024 * 1024);
 
 async function startServer(): Promise<{
   url: string;

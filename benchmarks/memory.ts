@@ -9,7 +9,6 @@
  * Run: `npx tsx --expose-gc benchmarks/memory.ts [--episodes 1000000] [--clients 12]`.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeFactRecallV0 } from '../env/factrecall-v0.ts';
 import { encodeFrame } from '../protocol/codec.ts';
+import { rssBytes } from './lib/rss.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,10 +71,7 @@ const url = await new Promise<string>((resolve) => {
     if (m.event === 'listening') resolve(m.ws!);
   });
 });
-const rss = () => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
-};
+const rss = () => rssBytes(child.pid);
 const rssBefore = rss();
 const sockets: WebSocket[] = [];
 for (let c = 0; c < CLIENTS; c++) {

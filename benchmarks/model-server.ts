@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startHfModelServer } from '../cuda-agent/coordinator/serving/start.ts';
 import { type ModelServer, startModelServer } from '../models/server.ts';
+import { QUESTIONS } from './lib/questions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,16 +29,6 @@ const parallel = Number(values.parallel);
 const rounds = Number(values.rounds);
 const maxTokens = Number(values['max-tokens']);
 const nSamples = Number(values.n);
-const QUESTIONS = [
-  'Who wrote the novel Moby-Dick?',
-  'What is the capital of Australia?',
-  'In which year did the Berlin Wall fall?',
-  'Which planet is known as the Red Planet?',
-  'Who painted the Mona Lisa?',
-  'What is the chemical symbol for gold?',
-  'Which country hosted the 2016 Summer Olympics?',
-  'Who discovered penicillin?',
-];
 
 async function ask(baseURL: string, i: number, n = 1): Promise<number> {
   const r = await fetch(`${baseURL}/chat/completions`, {

@@ -38,8 +38,11 @@ import {
 } from './grading-prompt.ts';
 import { asJudgeError } from './llm-errors.ts';
 
-/** Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts. */
-/** 3: the golds shown and matched are the payable ones (judges/restated.ts), as exact v2 / contains v4. */
+/**
+ * Bump when the judge's own logic (not the prompt) changes in a way that can change verdicts.
+ * 3: the golds shown and matched are the payable ones (judges/restated.ts), as exact v2 /
+ * contains v4.
+ */
 export const LLM_JUDGE_VERSION = 3;
 
 export const llmJudgeOptionsSchema = z

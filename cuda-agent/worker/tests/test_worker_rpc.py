@@ -116,14 +116,19 @@ def test_calls_before_init_are_not_ready_and_overlong_prompts_are_too_long():
         assert w.close() == 0
 
 
-def test_a_corrupt_frame_gets_an_error_frame_and_the_worker_exits_nonzero():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "factrecall_worker"],
+def raw_worker(argv=("-m", "factrecall_worker")):
+    """The worker as a bare subprocess, pipes on every stream (for tests of its framing)."""
+    return subprocess.Popen(
+        [sys.executable, *argv],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={"PYTHONPATH": WORKER_DIR},
     )
+
+
+def test_a_corrupt_frame_gets_an_error_frame_and_the_worker_exits_nonzero():
+    proc = raw_worker()
     proc.stdin.write(struct.pack(">I", 3) + b"\xc1\xc1\xc1")
     proc.stdin.flush()
     msg = read_frame(proc.stdout)
@@ -135,17 +140,12 @@ def test_a_corrupt_frame_gets_an_error_frame_and_the_worker_exits_nonzero():
 
 
 def test_closing_stdin_ends_the_worker_cleanly_and_stdout_holds_only_frames():
-    proc = subprocess.Popen(
-        [
-            sys.executable,
+    proc = raw_worker(
+        (
             "-c",
             "import runpy, sys; print('noise'); sys.argv = ['w']; "
             "runpy.run_module('factrecall_worker', run_name='__main__')",
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={"PYTHONPATH": WORKER_DIR},
+        )
     )
     out, err = proc.communicate(encode_frame({"id": "a", "method": "info", "params": {}}), timeout=60)
     assert proc.returncode == 0
@@ -171,13 +171,7 @@ def test_ctrl_c_reaching_the_worker_leaves_it_serving():
 
 
 def test_every_reply_carries_the_workers_own_seconds_on_the_request():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "factrecall_worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={"PYTHONPATH": WORKER_DIR},
-    )
+    proc = raw_worker()
     requests = encode_frame({"id": 1, "method": "info", "params": {}}) + encode_frame(
         {"id": 2, "method": "fly", "params": {}}
     )
