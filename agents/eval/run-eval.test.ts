@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../env/types.ts';
 import { isFactRecallError } from '../../lib/errors.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
 import { type RunningServer, serve } from '../../protocol/server.ts';
@@ -17,7 +18,7 @@ import {
   startEvalServers,
 } from '../../test/support/eval-fixture.ts';
 import { type OpenAiTestServer, startOpenAiTestServer } from '../../test/support/openai-server.ts';
-import { OpenAiPolicy } from '../openai/policy.ts';
+import { OpenAiPolicy, requestSeed } from '../openai/policy.ts';
 import { formatTable } from './report.ts';
 import { type EvalOptions, runEval } from './run-eval.ts';
 
@@ -156,8 +157,17 @@ describe('factrecall eval against the rules-based test server', () => {
     });
     const sent = llm.requests
       .slice(before)
-      .map((q) => [q.body.n ?? 1, Number(q.body.seed) - BASE_SEED]);
+      .map((q) => [
+        q.body.n ?? 1,
+        Number(q.body.seed) - requestSeed(BASE_SEED, q.body.messages as ChatMessage[], 0),
+      ]);
     expect(sent.sort()).toEqual([...Array(4).fill([1, 3]), ...Array(4).fill([3, 0])]);
+    // Each question has its own random stream: the 4 questions' first requests differ.
+    const firsts = llm.requests
+      .slice(before)
+      .filter((q) => (q.body.n ?? 1) === 3)
+      .map((q) => q.body.seed);
+    expect(new Set(firsts).size).toBe(4);
     expect(r.passAtK[1]!.value).toBeCloseTo(7 / 12, 12);
     expect([r.passAtK[0]!.value, r.passAtK[2]!.value]).toEqual([0.4375, 0.75]);
     expect(r.majAtK.map((m) => m.value)).toEqual([0.75, 0.75, 0.5]);

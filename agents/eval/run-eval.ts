@@ -123,6 +123,10 @@ export async function runEval(o: EvalOptions): Promise<EvalReport> {
         split: o.split,
         // Absent (not in the key) for a user's endpoint: keys of earlier runs stay valid.
         generator: o.generator,
+        // Sampled runs seed each request from the prompt (agents/openai/policy.ts
+        // requestSeed); earlier sampled runs used one seed for every question, so their
+        // files refuse to resume. Greedy answers do not depend on the seed: their key stays.
+        seeds: settings.temperature > 0 ? 'per-prompt' : undefined,
       }),
       fingerprint: spec.fingerprint,
       dataset: o.dataset,

@@ -11,6 +11,7 @@
  *   bounds requests in flight. A generation that still fails is returned as failed and is
  *   never turned into an empty answer.
  */
+import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import type { ChatMessage } from '../../env/types.ts';
@@ -25,7 +26,11 @@ export interface OpenAiPolicyOptions {
   temperature?: number;
   topP?: number;
   maxTokens?: number;
-  /** Seed sent with each request (servers that honour it make runs reproducible). */
+  /**
+   * Base seed. A request's seed is derived from it, the prompt and the sample's index
+   * (`requestSeed`), so servers that honour seeds make runs reproducible while no two
+   * questions, and no two samples of one question, share a random stream.
+   */
   seed?: number;
   /** Requests in flight at once (default 8). */
   concurrency?: number;
@@ -137,8 +142,9 @@ export class OpenAiPolicy {
       top_p: this.o.topP,
       max_tokens: this.o.maxTokens,
       ...(n > 1 ? { n } : {}),
-      // Distinct seeds per single-sample request, so n requests are n different samples.
-      ...(this.o.seed !== undefined ? { seed: this.o.seed + sampleIndex } : {}),
+      ...(this.o.seed !== undefined
+        ? { seed: requestSeed(this.o.seed, messages, sampleIndex) }
+        : {}),
     };
     try {
       if (this.o.api === 'chat') {
@@ -169,6 +175,24 @@ export class OpenAiPolicy {
       };
     }
   }
+}
+
+/**
+ * The seed of one request: the base seed, plus a 30-bit hash of the prompt (so questions do
+ * not share one random stream: with a fixed seed, sample j of every question would draw the
+ * same uniforms), plus the index of the request's first sample (so n single-sample requests
+ * are n different samples), modulo 2^31 (llama.cpp takes a uint32, OpenAI an int).
+ */
+export function requestSeed(
+  base: number,
+  messages: readonly ChatMessage[],
+  sampleIndex: number,
+): number {
+  const digest = createHash('sha256')
+    .update(JSON.stringify(messages.map((m) => [m.role, m.content])))
+    .digest();
+  const promptOffset = digest.readUInt32BE(0) >>> 2; // [0, 2^30)
+  return (base + promptOffset + sampleIndex) % 2 ** 31;
 }
 
 function textSample(text: string | null | undefined, finish: string | null | undefined): Sample {

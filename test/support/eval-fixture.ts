@@ -1,13 +1,14 @@
 /**
  * A known answer distribution for `factrecall eval` tests: four capital questions and the
- * answer of each sample (seed offset from BASE_SEED, plus the choice index with `n`), served by the
+ * answer of each sample (the sample index in the request's seed, plus the choice index with `n`), served by the
  * rules-based Chat Completions test server. The numbers it must give are worked out by hand
  * in agents/eval/run-eval.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { QARecord, SplitSource } from '../../env/types.ts';
+import { requestSeed } from '../../agents/openai/policy.ts';
+import type { ChatMessage, QARecord, SplitSource } from '../../env/types.ts';
 import { envRegistry } from '../../protocol/env-registry.ts';
 import { type RunningServer, serve } from '../../protocol/server.ts';
 import {
@@ -38,12 +39,17 @@ export const source: SplitSource = {
 };
 export const BASE_SEED = 100;
 
-/** Answers by question and sample index: the choice index with `n`, else the seed offset. */
+/** Answers by question and sample index: the seed's sample index, plus the choice with `n`. */
 export function answerer(body: ChatRequestBody, choice: number): string {
   const q = String(body.messages.at(-1)?.content ?? '');
   const row = PLAN.find(([country]) => q.includes(country));
   if (!row) return 'unknown question';
-  const sample = Number(body.seed ?? BASE_SEED) - BASE_SEED + (body.n && body.n > 1 ? choice : 0);
+  // The policy seeds a request with requestSeed(BASE_SEED, prompt, first sample's index).
+  const first =
+    body.seed === undefined
+      ? 0
+      : Number(body.seed) - requestSeed(BASE_SEED, body.messages as ChatMessage[], 0);
+  const sample = first + (body.n && body.n > 1 ? choice : 0);
   return row[2][sample] ?? 'no such sample';
 }
 
