@@ -30,18 +30,15 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { numericFlag } from './lib/flags.ts';
 import { rssBytes } from './lib/rss.ts';
 import { type Msg, Peer } from './lib/ws-peer.ts';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const SESSIONS = flag('sessions', 2000);
-const ROUNDS = flag('rounds', 5);
-const TIMEOUT_MS = flag('timeout-ms', 60_000);
-const BATCH = flag('batch', 1);
-const GROUP = flag('group', 1);
+const SESSIONS = numericFlag('sessions', 2000, { min: 1 });
+const ROUNDS = numericFlag('rounds', 5, { min: 1 });
+const TIMEOUT_MS = numericFlag('timeout-ms', 60_000, { min: 1 });
+const BATCH = numericFlag('batch', 1, { min: 1 });
+const GROUP = numericFlag('group', 1, { min: 1 });
 
 /** Resident set of a process in MiB (NaN where there is none). */
 const rssMiB = (pid: number | undefined) => rssBytes(pid) / (1024 * 1024);
@@ -185,8 +182,8 @@ const closedRoundsPerS = (latencies.length / loadMs) * 1000;
 // round every `interval` ms (random phase), sized so the offered load is PACED of the
 // closed-loop throughput just measured: the latency a crowd of sessions sees while the server
 // has headroom. A round still running when the next is due delays it (counted as late).
-const PACED = flag('paced-utilisation', 0.5);
-const PACED_ROUNDS = flag('paced-rounds', 3);
+const PACED = numericFlag('paced-utilisation', 0.5, { integer: false, min: 0, max: 1 });
+const PACED_ROUNDS = numericFlag('paced-rounds', 3);
 const paced = { latencies: [] as number[], late: 0, intervalMs: 0, ms: 0 };
 if (PACED > 0 && closedRoundsPerS > 0) {
   paced.intervalMs = (handles.size / (PACED * closedRoundsPerS)) * 1000;
@@ -221,8 +218,8 @@ for (const p of peers) p.ws.terminate();
 // ---- 4. fairness ----------------------------------------------------------------------------
 // BIG clients each pipeline PIPELINED resets of 4,096 episodes (reading their answers) while
 // one small client sends `stats` every 50 ms and /healthz is polled: their latencies.
-const BIG = flag('big-clients', 4);
-const PIPELINED = flag('pipelined', 16);
+const BIG = numericFlag('big-clients', 4);
+const PIPELINED = numericFlag('pipelined', 16);
 const smallLatencies: number[] = [];
 const healthLatencies: number[] = [];
 if (BIG > 0) {

@@ -16,15 +16,12 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { makeFactRecallV0 } from '../env/factrecall-v0.ts';
 import { encodeFrame } from '../protocol/codec.ts';
+import { numericFlag } from './lib/flags.ts';
 import { rssBytes } from './lib/rss.ts';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const EPISODES = flag('episodes', 1_000_000);
-const CLIENTS = flag('clients', 12);
-const PIPELINED = flag('pipelined', 64);
+const EPISODES = numericFlag('episodes', 1_000_000, { min: 1 });
+const CLIENTS = numericFlag('clients', 12, { min: 1 });
+const PIPELINED = numericFlag('pipelined', 64, { min: 1 });
 const MiB = (n: number) => (n / 2 ** 20).toFixed(0);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const out = (s: string) => process.stdout.write(s);

@@ -13,14 +13,10 @@ import { loadSharedDataset } from '../env/datasets/index.ts';
 import { CandidateIndex } from '../env/splits/retrieval.ts';
 import { textTable } from '../lib/text-table.ts';
 import { BruteForceBm25 } from '../test/support/bm25-reference.ts';
+import { numericFlag } from './lib/flags.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const trainSize = arg('--train', 10_000);
-const topK = arg('--top-k', 10);
+const trainSize = numericFlag('train', 10_000, { min: 1 });
+const topK = numericFlag('top-k', 10, { min: 1 });
 const answerK = 5;
 
 const train = (await loadSharedDataset('triviaqa')).records.slice(0, trainSize);

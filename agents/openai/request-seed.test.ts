@@ -17,8 +17,8 @@ describe('requestSeed', () => {
 
   it('gives different questions different streams, and the role is part of the prompt', () => {
     const seeds = new Set(
-      ['Capital of Peru?', 'Capital of Chile?', 'Capital of Peru? ', 'capital of peru?'].map(
-        (q) => requestSeed(0, ask(q), 0),
+      ['Capital of Peru?', 'Capital of Chile?', 'Capital of Peru? ', 'capital of peru?'].map((q) =>
+        requestSeed(0, ask(q), 0),
       ),
     );
     expect(seeds.size).toBe(4);

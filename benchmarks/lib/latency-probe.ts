@@ -6,14 +6,11 @@
  *
  * Run: `node --import tsx benchmarks/lib/latency-probe.ts --url ws://... [--every-ms 50]`
  */
+import { numericFlag, stringFlag } from './flags.ts';
 import { Peer } from './ws-peer.ts';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const url = arg('url', '');
-const everyMs = Number(arg('every-ms', '50'));
+const url = stringFlag('url', '');
+const everyMs = numericFlag('every-ms', 50, { min: 1 });
 const httpBase = url.replace('ws://', 'http://').replace(/\/v1\/ws$/, '');
 
 let stop = false;
