@@ -1,21 +1,23 @@
 #!/bin/sh
 # The FactWorld recipe comparison of docs/experiments/factworld-recipes.md (issue 15), one
 # command: `npm run experiment:recipes`. Benchmark-sized (not in npm test). Per world seed:
-# the recipes (GRPO, SFT, RFT, DPO, maj@16) with 128 samples per question for pass@k and the
-# accessibility buckets, then the attribution runs (GRPO on each bucket alone and on all train
-# questions, at an eighth of the GRPO budget: 1 epoch = 13 steps per run), which continue the
-# same results.json. The three seeds run as three processes side by side (one torch thread
-# each; logs in $OUT/seed-<s>.log); the results are copied beside the report.
+# the recipes (GRPO, SFT, RFT, DPO, maj@16) with SAMPLES samples per question for pass@k and
+# the accessibility buckets (the committed report: 64; the paper: 128), then the attribution
+# runs (GRPO on each bucket alone and on all train questions, at an eighth of the GRPO budget:
+# 1 epoch = 13 steps per run), which continue the same results.json. The three seeds run as
+# three processes side by side (one torch thread each; logs in $OUT/seed-<s>.log); the
+# results are copied beside the report.
 set -eu
 OUT=${OUT:-runs/factworld-compare}
+SAMPLES=${SAMPLES:-64}
 DOCS=docs/experiments/factworld-recipes
 F="node bin/factrecall.js"
 mkdir -p "$OUT"
 pids=
 for s in 0 1 2; do
   (
-    nice -n 10 $F compare --seeds $s --samples 128 --out "$OUT" &&
-      nice -n 10 $F compare --seeds $s --samples 128 --recipes none --attribution \
+    nice -n 10 $F compare --seeds $s --samples $SAMPLES --out "$OUT" &&
+      nice -n 10 $F compare --seeds $s --samples $SAMPLES --recipes none --attribution \
         --set grpo.epochs=1 --out "$OUT"
   ) >"$OUT/seed-$s.log" 2>&1 &
   pids="$pids $!"
