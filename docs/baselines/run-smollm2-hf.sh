@@ -22,6 +22,9 @@ $FR --splits nq_open,triviaqa,popqa,simpleqa --split test --questions "${TEST_QU
   --batch-questions 64 --concurrency 64 --judge exact contains 2>&1 | tee "$OUT/greedy-test.log"
 
 # 2. pass@k and maj@k to 128 on val (T = 1, top-p 1, 16 new tokens), exact and contains.
+#    The numbers in docs/baselines/smollm2.md (stop 23): VAL_QUESTIONS=200, which is all 181
+#    NQ-open val questions, generated afresh (each request seeded from the prompt), 1 thread
+#    per dataset, the two datasets as two processes side by side.
 for d in triviaqa nq_open; do
   $FR --splits "$d" --split val --questions "${VAL_QUESTIONS:-24}" --baseline maj --samples 128 \
     --max-tokens 16 --judge exact contains --concurrency 16 2>&1 | tee "$OUT/passk128-$d-val.log"
