@@ -4,7 +4,7 @@
  * bucket-alone attribution, the results file, its analyses, and continuing a finished folder.
  * Needs a Python with torch; skipped with a printed reason otherwise.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,15 @@ describe.skipIf(!python)('a tiny FactWorld comparison of every recipe', () => {
     const again = await runCompare({ ...opts, log: (l) => lines.push(l) });
     expect(lines[0]).toMatch(/continuing .*kept before, grpo, sft, rft, dpo, attribution/);
     expect(again.recipes['grpo']!.seconds).toBe(r.recipes['grpo']!.seconds);
+
+    // A folder made from another pretraining of the same config (one epoch's loss differs in
+    // its last digits, as a retrain on another machine's kernels does) is refused, not mixed.
+    const path = join(runDir, 'results.json');
+    const made = JSON.parse(await readFile(path, 'utf8'));
+    made.setup.pretrained.epochLosses[0] += 1e-12;
+    await writeFile(path, JSON.stringify(made));
+    await expect(runCompare(opts)).rejects.toMatchObject({
+      code: 'FR_ERR_TRAIN_RUN_MODEL_MISMATCH',
+    });
   }, 900_000);
 });

@@ -36,7 +36,7 @@ import { train } from '../training/trainer.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { startRlWorker } from './factworld-run.ts';
 import type { OrganismConfig } from './organism-config.ts';
-import { ensurePretrained } from './pretrain.ts';
+import { ensurePretrained, type PretrainMeta } from './pretrain.ts';
 import { questionTable, type Snapshot, type SnapshotPlan, takeSnapshot } from './snapshot.ts';
 
 export const RESULTS_VERSION = 1;
@@ -238,7 +238,28 @@ async function readPrevious(
       'FR_ERR_TRAIN_RUN_UNREADABLE',
       `${path} holds a comparison of another world or plan; use another --out`,
     );
+  const made = old.setup?.pretrained as PretrainMeta | undefined;
+  const now = fresh.setup.pretrained as PretrainMeta;
+  if (made && !samePretrainedModel(made, now))
+    throw trainError(
+      'FR_ERR_TRAIN_RUN_MODEL_MISMATCH',
+      `${path} was made from pretrained model ${made.key} of ${made.createdAt} (final loss ${made.epochLosses.at(-1)}); the cache holds one of ${now.createdAt} (final loss ${now.epochLosses.at(-1)}); use another --out`,
+    );
   return old;
+}
+
+/**
+ * Whether two pretraining records describe the same model: the same config key and the same
+ * loss at every epoch. The losses are a fingerprint of the whole trajectory: the same seed and
+ * data give bit-identical losses on one machine, and a retrain whose floats differ anywhere
+ * (another CPU's kernels) shows it in the last digits.
+ */
+export function samePretrainedModel(a: PretrainMeta, b: PretrainMeta): boolean {
+  return (
+    a.key === b.key &&
+    a.epochLosses.length === b.epochLosses.length &&
+    a.epochLosses.every((l, i) => l === b.epochLosses[i])
+  );
 }
 
 type WorkerRun = (

@@ -69,6 +69,12 @@ export const trainError = defineErrors('TRAIN', {
     retryable: false,
     grpc: 'INVALID_ARGUMENT',
   },
+  FR_ERR_TRAIN_RUN_MODEL_MISMATCH: {
+    message:
+      'the comparison in this folder was made from another pretrained model than the cached one (pretrained again, e.g. on another machine): its phases would mix two models',
+    retryable: false,
+    grpc: 'FAILED_PRECONDITION',
+  },
   FR_ERR_TRAIN_RUN_UNREADABLE: {
     message:
       'the run folder holds no readable comparison results (results.json from `factrecall compare`), or lacks what this analysis needs',
