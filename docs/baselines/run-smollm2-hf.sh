@@ -9,7 +9,8 @@
 # refuse (FR_ERR_AGENT_EPISODES_FILE): give it another OUT folder.
 # Sized for a shared 2-core machine: TEST_QUESTIONS (default 150) test questions per dataset
 # greedy, VAL_QUESTIONS (default 24) val questions per dataset with 128 samples. The numbers in
-# docs/baselines/smollm2.md: this script with the defaults, then again with VAL_QUESTIONS=64.
+# docs/baselines/smollm2.md: test from steps 1, 3, 4 and 5 below (stops 21-22); val from step 2
+# with VAL_QUESTIONS=200 (stop 23), generated afresh into an empty OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-runs/baselines/smollm2-hf}
