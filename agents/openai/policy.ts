@@ -28,8 +28,8 @@ export interface OpenAiPolicyOptions {
   maxTokens?: number;
   /**
    * Base seed. A request's seed is derived from it, the prompt and the sample's index
-   * (`requestSeed`), so servers that honour seeds make runs reproducible while no two
-   * questions, and no two samples of one question, share a random stream.
+   * (`requestSeed`), so servers that honour seeds make runs reproducible while each question
+   * draws from a stream of its own, and each sample of a question from its own seed.
    */
   seed?: number;
   /** Requests in flight at once (default 8). */

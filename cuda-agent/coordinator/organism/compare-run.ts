@@ -250,9 +250,10 @@ async function readPrevious(
 
 /**
  * Whether two pretraining records describe the same model: the same config key and the same
- * loss at every epoch. The losses are a fingerprint of the whole trajectory: the same seed and
- * data give bit-identical losses on one machine, and a retrain whose floats differ anywhere
- * (another CPU's kernels) shows it in the last digits.
+ * loss at every epoch, taken as a fingerprint of the training trajectory (the cached model is
+ * loaded, never retrained, so a folder and its cache agree unless the cache was rebuilt). A
+ * rebuild of seeds 1 and 2 on another day's machine differed in the fourth digit of the last
+ * epoch's loss.
  */
 export function samePretrainedModel(a: PretrainMeta, b: PretrainMeta): boolean {
   return (
