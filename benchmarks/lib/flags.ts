@@ -6,14 +6,19 @@
 import { type NumberFlagRule, numberFlag } from '../../cli/number-flag.ts';
 import { benchError } from '../errors.ts';
 
-/** The value after `--name` in `argv`, or `fallback` when the flag is absent. */
-export function stringFlag(name: string, fallback: string, argv = process.argv): string {
+/** The value after `--name` in `argv`; undefined when the flag is absent. */
+function flagValue(name: string, argv: readonly string[]): string | undefined {
   const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
+  if (i < 0) return undefined;
   const value = argv[i + 1];
   if (value === undefined || value.startsWith('--'))
     throw benchError('FR_ERR_BENCH_BAD_FLAG', `--${name} needs a value`);
   return value;
+}
+
+/** The value after `--name` in `argv`, or `fallback` when the flag is absent. */
+export function stringFlag(name: string, fallback: string, argv = process.argv): string {
+  return flagValue(name, argv) ?? fallback;
 }
 
 /** A numeric `--name`: an integer >= 0 unless `rule` says otherwise. */
@@ -23,11 +28,11 @@ export function numericFlag(
   rule: NumberFlagRule = { min: 0 },
   argv = process.argv,
 ): number {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
+  const value = flagValue(name, argv);
+  if (value === undefined) return fallback;
   return numberFlag(
     `--${name}`,
-    stringFlag(name, '', argv),
+    value,
     (detail) => benchError('FR_ERR_BENCH_BAD_FLAG', detail),
     rule,
   );

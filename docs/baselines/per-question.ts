@@ -1,22 +1,22 @@
 /**
  * Per question, for the sampled val runs of docs/baselines/smollm2.md: how many of each
  * question's samples each judge paid, the questions ever paid (pass@128 counts them), and the
- * answer paid most often, from the episodes files `factrecall eval` keeps. Also the share of
- * samples the judge read as not attempted, and the failures (judge, generation), which the
- * report's table counts too.
+ * answer paid most often, from the episodes files `factrecall eval` keeps; the questions whose
+ * majority answer over all samples is right (maj@n, by the eval's own vote: majorityCorrect).
+ * Also the share of samples the judge read as not attempted, and the failures (judge,
+ * generation), which the report's table counts too.
  *
  *   npx tsx docs/baselines/per-question.ts runs/baselines/smollm2-hf/triviaqa.val.maj.s128.{exact,contains}.episodes.jsonl
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { type EpisodeRow, majorityCorrect } from '../../agents/eval/metrics.ts';
 
-interface Row {
-  questionId?: string;
-  question?: string;
-  answer?: string;
-  status?: string;
-  verdict?: string;
-  reward?: number | null;
+/** One question's samples, and how often each paid answer came. */
+interface Question {
+  question: string;
+  paid: Map<string, number>;
+  rows: EpisodeRow[];
 }
 
 const files = process.argv.slice(2);
@@ -25,19 +25,19 @@ for (const file of files) {
   const rows = readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Row)
+    .map((l) => JSON.parse(l) as EpisodeRow)
     .filter((r) => r.questionId !== undefined); // the first line is the file's header
-  const byQuestion = new Map<string, { question: string; paid: Map<string, number>; n: number }>();
+  const byQuestion = new Map<string, Question>();
   let notAttempted = 0;
   let failed = 0;
   for (const r of rows) {
-    const q = byQuestion.get(r.questionId!) ?? {
-      question: r.question ?? '',
+    const q: Question = byQuestion.get(r.questionId) ?? {
+      question: r.question,
       paid: new Map(),
-      n: 0,
+      rows: [],
     };
-    byQuestion.set(r.questionId!, q);
-    q.n++;
+    byQuestion.set(r.questionId, q);
+    q.rows.push(r);
     if (r.status !== 'ok') failed++;
     if (r.verdict === 'not_attempted') notAttempted++;
     if (r.reward === 1) q.paid.set(r.answer ?? '', (q.paid.get(r.answer ?? '') ?? 0) + 1);
@@ -52,7 +52,12 @@ for (const file of files) {
   for (const q of ever) {
     const [top, count] = [...q.paid.entries()].sort((a, b) => b[1] - a[1])[0]!;
     console.log(
-      `  ${q.total}/${q.n}  ${q.question}  (most paid: ${JSON.stringify(top)} x${count})`,
+      `  ${q.total}/${q.rows.length}  ${q.question}  (most paid: ${JSON.stringify(top)} x${count})`,
     );
   }
+  const majority = [...byQuestion.values()].filter((q) =>
+    majorityCorrect(q.rows.filter((r) => r.reward !== null).sort((a, b) => a.index - b.index)),
+  );
+  console.log(`  majority answer right (maj@n): ${majority.length}`);
+  for (const q of majority) console.log(`    ${q.question}`);
 }

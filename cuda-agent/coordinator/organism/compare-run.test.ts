@@ -104,7 +104,7 @@ describe.skipIf(!python)('a tiny FactWorld comparison of every recipe', () => {
     expect(again.recipes['grpo']!.seconds).toBe(r.recipes['grpo']!.seconds);
 
     // A folder made from another pretraining of the same config (one epoch's loss differs in
-    // its last digits, as a retrain on another machine's kernels does) is refused, not mixed.
+    // its last digits, as seeds 1 and 2 pretrained again at stop 23 did) is refused, not mixed.
     const path = join(runDir, 'results.json');
     const made = JSON.parse(await readFile(path, 'utf8'));
     made.setup.pretrained.epochLosses[0] += 1e-12;

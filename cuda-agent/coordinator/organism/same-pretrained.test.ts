@@ -22,7 +22,7 @@ describe('samePretrainedModel', () => {
   });
 
   it('is another model when a loss differs in its last digits, an epoch is missing, or the key differs', () => {
-    // Seed 1 pretrained again on another machine: 0.32011539003282463 at the last epoch.
+    // Seed 1 pretrained again at stop 23: 0.32011539003282463 at the last epoch.
     expect(
       samePretrainedModel(
         meta(),
