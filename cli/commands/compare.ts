@@ -17,11 +17,13 @@ import { DEMO_TRAIN_PRESET } from '../../cuda-agent/coordinator/organism/organis
 import { loadRunConfig } from '../../cuda-agent/coordinator/organism/run-config.ts';
 import { runHfCompare } from '../../cuda-agent/coordinator/real-model/hf-compare.ts';
 import type { HfCompareResults } from '../../cuda-agent/coordinator/real-model/hf-compare-report.ts';
+import { valGoldsOf } from '../../cuda-agent/coordinator/real-model/hf-gold-prob.ts';
 import {
   parseRecipeList,
   parseRecipesConfig,
 } from '../../cuda-agent/coordinator/recipes/recipe-config.ts';
 import { applyOverrides } from '../../cuda-agent/coordinator/training/config.ts';
+import { loadPreparedSplits } from '../../env/splits/load.ts';
 import { shellQuote } from '../../lib/shell-quote.ts';
 import { wholeNumberFlag } from './env.ts';
 import { type RealModelFlags, realModelConfig } from './real-model-config.ts';
@@ -62,6 +64,10 @@ export async function compareRealModel(flags: CompareFlags): Promise<HfCompareRe
     ),
     besideJudge: flags.besideJudge ?? 'exact',
     command: shellQuote(['factrecall', ...process.argv.slice(2)]),
+    // the loopback env serves these splits, so this host holds the val golds: P(gold) rows
+    ...(cfg.env.splits && !cfg.env.url
+      ? { valGolds: valGoldsOf(await loadPreparedSplits(cfg.env.splits)) }
+      : {}),
   });
 }
 

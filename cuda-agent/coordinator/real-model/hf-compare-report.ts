@@ -7,6 +7,7 @@
 import type { Budget, RecipeResult, RecipeStepRow } from '../recipes/budget.ts';
 import type { RecipesConfig } from '../recipes/recipe-config.ts';
 import type { TrainConfig } from '../training/config.ts';
+import type { HeldOutGoldSummary } from './hf-gold-prob.ts';
 import type { ModelSource } from './model-source.ts';
 
 /** One evaluation, as the results keep it (the answers are in greedy-*.jsonl). */
@@ -44,6 +45,8 @@ export interface HfCompareResults {
       /** Training alone (the evaluation after has its own seconds). */
       trainSeconds: number;
       after: EvalSummary;
+      /** P(gold) on the evaluated val questions (present when the host gave their golds). */
+      goldProb?: HeldOutGoldSummary & { skipped: number };
     }
   >;
   complete: boolean;
@@ -114,6 +117,23 @@ export function hfCompareMarkdown(r: HfCompareResults): string {
       `|---|${p.k.map(() => '---:').join('|')}|`,
       ...sampled.map(
         ([n, x]) => `| ${n} | ${x.value.map((v) => `${(100 * v).toFixed(1)}%`).join(' | ')} |`,
+      ),
+    );
+  }
+  const gold = Object.entries(r.recipes).flatMap(([n, rec]) =>
+    rec.goldProb ? [[NAMES[n] ?? n, rec.goldProb] as const] : [],
+  );
+  if (gold.length) {
+    const e = (x: number) => x.toExponential(2);
+    lines.push(
+      '',
+      "P(gold) on the val questions above: the probability of answering exactly a payable gold alias and stopping (best alias), under the starting model (before: the worker's reference) and the trained policy (after); per question in `gold-prob-after-<recipe>.jsonl`:",
+      '',
+      '| method | questions | aliases | mean before → after | median before → after | raised / lowered |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...gold.map(
+        ([n, g]) =>
+          `| ${n} | ${g.questions} | ${g.aliases} | ${e(g.meanBefore)} → ${e(g.meanAfter)} | ${e(g.medianBefore)} → ${e(g.medianAfter)} | ${g.raised} / ${g.lowered} |`,
       ),
     );
   }

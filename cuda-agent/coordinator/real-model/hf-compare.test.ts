@@ -2,18 +2,20 @@
  * `runHfCompare` end to end on a random-weight transformers model built here: the evaluation
  * before, SFT, RFT and DPO each from the starting model on the first train questions of the
  * env's order, the evaluation after each, the shared first draw, and a second call on the same
- * folder that keeps every finished phase. Needs a Python with torch and transformers; skipped
+ * folder that keeps every finished phase, and P(gold) on the val questions after each recipe. Needs a Python with torch and transformers; skipped
  * with a printed reason otherwise.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
 import { pythonWithTorch } from '../../../test/support/python-with-torch.ts';
 import { tinyHfRig } from '../../../test/support/tiny-hf-model.ts';
 import { parseRecipesConfig } from '../recipes/recipe-config.ts';
 import { parseTrainConfig } from '../training/config.ts';
 import { runHfCompare } from './hf-compare.ts';
+import { type HeldOutGoldScore, valGoldsOf } from './hf-gold-prob.ts';
 
 const { python, skipWhy } = await pythonWithTorch();
 
@@ -37,11 +39,14 @@ describe.skipIf(!python)(
         dpo: { questions: 5, rounds: 1, samplesPerQuestion: 3, questionsPerReset: 2 },
       });
       const lines: string[] = [];
+      // the rig's world: this host holds the golds of the val questions the env serves
+      const valGolds = valGoldsOf(worldSplitSource(generateWorld({ seed: 2, people: 40 })));
       const r = await runHfCompare({
         train: cfg,
         recipes: ['sft', 'rft', 'dpo'],
         recipesConfig,
         log: (l) => lines.push(l),
+        valGolds,
       });
       expect(r.complete).toBe(true);
       expect(r.before?.val.questions).toBe(3);
@@ -67,17 +72,48 @@ describe.skipIf(!python)(
       const runDir = join(cfg.runsDir, 'cmp');
       for (const when of ['before-training', 'after-sft', 'after-rft', 'after-dpo'])
         expect(existsSync(join(runDir, `greedy-${when}.jsonl`))).toBe(true);
+      // P(gold) on the 3 evaluated val questions after each recipe; "before" is the worker's
+      // reference, the same starting model in every recipe's worker, so it is the same number
+      // for every recipe, while SFT's gradient steps move "after"
+      const gold: Record<string, HeldOutGoldScore[]> = {};
+      for (const name of ['sft', 'rft', 'dpo']) {
+        const g = r.recipes[name]!.goldProb!;
+        expect(g.questions).toBe(3);
+        expect(g.skipped).toBe(0);
+        expect(g.raised + g.lowered).toBeLessThanOrEqual(3);
+        gold[name] = (await readFile(join(runDir, `gold-prob-after-${name}.jsonl`), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        for (const q of gold[name]!) {
+          expect(q.before).toBeGreaterThan(0);
+          expect(q.before).toBeLessThanOrEqual(1);
+          expect(q.after).toBeGreaterThan(0);
+        }
+      }
+      const ids = gold.sft!.map((q) => q.questionId);
+      expect(new Set(ids).size).toBe(3);
+      for (const name of ['rft', 'dpo']) {
+        expect(gold[name]!.map((q) => q.questionId)).toEqual(ids);
+        gold[name]!.forEach((q, i) => {
+          expect(q.before).toBeCloseTo(gold.sft![i]!.before, 6);
+        });
+      }
+      expect(gold.sft!.some((q) => Math.abs(q.after - q.before) > 1e-6 * q.before)).toBe(true);
       const again = await runHfCompare({
         train: cfg,
         recipes: ['sft', 'rft', 'dpo'],
         recipesConfig,
         log: (l) => lines.push(l),
+        valGolds,
       });
       expect(again.recipes).toEqual(r.recipes);
       const md = await readFile(join(runDir, 'report.md'), 'utf8');
       expect(md).toContain('| SFT on gold answers |');
       expect(md).toContain('| 5 / 0 / 3 |');
       expect(md).toContain('pass@k on the first 2 val questions from n = 2 samples');
+      expect(md).toContain('P(gold) on the val questions above');
+      expect(md).toMatch(/\| SFT on gold answers \| 3 \| \d+ \| /);
       expect(lines.some((l) => l.startsWith('continuing'))).toBe(true);
     }, 600_000);
   },

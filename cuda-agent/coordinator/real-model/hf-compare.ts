@@ -30,6 +30,7 @@ import type { RolloutGroup } from '../training/rollout.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { type EvalSummary, type HfCompareResults, hfCompareMarkdown } from './hf-compare-report.ts';
 import { type Evaluation, evaluateHf } from './hf-evaluate.ts';
+import { type HeldOutQuestion, scoreHeldOutGold, summariseHeldOutGold } from './hf-gold-prob.ts';
 import { startHfWorker } from './hf-run.ts';
 import { resolveModelSource } from './model-source.ts';
 
@@ -45,6 +46,14 @@ export interface HfCompareOptions {
   command?: string;
   log?: (line: string) => void;
   fetch?: FetchOptions;
+  /**
+   * The val questions' gold answers, by question id, as the host holds them (the prepared
+   * splits the loopback env serves). Given, each recipe's row also gets P(gold) on the val
+   * questions it was evaluated on, before (the worker's reference: the starting model) and
+   * after (hf-gold-prob.ts). The env hands golds to no client outside the train split, so
+   * without them there is no P(gold) row.
+   */
+  valGolds?: ReadonlyMap<string, HeldOutQuestion>;
 }
 
 export function summarise(ev: Evaluation, seconds: number): EvalSummary {
@@ -121,11 +130,39 @@ export async function runHfCompare(opts: HfCompareOptions): Promise<HfCompareRes
   const evaluate = async (w: WorkerClient, when: string) => {
     const t0 = performance.now();
     const ev = await evaluateHf(conn, w, cfg, { runDir, when, beside, log });
-    return summarise(ev, (performance.now() - t0) / 1000);
+    return { ev, summary: summarise(ev, (performance.now() - t0) / 1000) };
+  };
+  // P(gold) on the evaluated val questions, its rows kept beside the greedy answers
+  const goldProb = async (w: WorkerClient, ev: Evaluation, name: string) => {
+    const golds = opts.valGolds;
+    if (!golds) return undefined;
+    const questions = ev.greedy.val.answers.map((a) => {
+      const q = golds.get(a.questionId);
+      if (!q)
+        throw trainError(
+          'FR_ERR_TRAIN_CONFIG_INVALID',
+          `the val golds given hold no question ${a.questionId}: they are not the served splits`,
+        );
+      return q;
+    });
+    const t0 = performance.now();
+    const scores = await scoreHeldOutGold((p) => w.logprobs(p), questions, cfg.env.prompt);
+    await writeFileAtomic(
+      join(runDir, `gold-prob-after-${name}.jsonl`),
+      scores.map((x) => `${JSON.stringify(x)}\n`).join(''),
+    );
+    const summary = summariseHeldOutGold(scores);
+    log(
+      `${name}: P(gold) on ${summary.questions} val questions, mean ${summary.meanBefore.toExponential(2)} -> ${summary.meanAfter.toExponential(2)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+    );
+    return { ...summary, skipped: questions.length - summary.questions };
   };
   try {
     if (!results.before) {
-      results.before = await withWorker(cfg, (w) => evaluate(w, 'before training'));
+      results.before = await withWorker(
+        cfg,
+        async (w) => (await evaluate(w, 'before training')).summary,
+      );
       await save();
     }
     const sampleRound = sharedFirstRound(join(runDir, 'start-samples.json'));
@@ -149,8 +186,17 @@ export async function runHfCompare(opts: HfCompareOptions): Promise<HfCompareRes
             : {}),
         });
         const trainSeconds = (performance.now() - t0) / 1000;
-        const after = await evaluate(r.worker ?? w, `after ${name}`);
-        return { budget: r.budget, rounds: r.rounds, steps: r.steps, trainSeconds, after };
+        const trained = r.worker ?? w;
+        const { ev, summary: after } = await evaluate(trained, `after ${name}`);
+        const gold = await goldProb(trained, ev, name);
+        return {
+          budget: r.budget,
+          rounds: r.rounds,
+          steps: r.steps,
+          trainSeconds,
+          after,
+          ...(gold ? { goldProb: gold } : {}),
+        };
       });
       await save();
       const a = results.recipes[name]!.after;
