@@ -4,10 +4,12 @@
  * before and after each recipe under the reward judge and the judge beside it, each row's
  * budget and seconds, pass@k when sampled, and the command that made it.
  */
+
+import { renderLineChart } from '../analysis/svg-plot.ts';
 import type { Budget, RecipeResult, RecipeStepRow } from '../recipes/budget.ts';
 import type { RecipesConfig } from '../recipes/recipe-config.ts';
 import type { TrainConfig } from '../training/config.ts';
-import type { HeldOutGoldSummary } from './hf-gold-prob.ts';
+import type { HeldOutGoldScore, HeldOutGoldSummary } from './hf-gold-prob.ts';
 import type { ModelSource } from './model-source.ts';
 
 /** One evaluation, as the results keep it (the answers are in greedy-*.jsonl). */
@@ -135,7 +137,47 @@ export function hfCompareMarkdown(r: HfCompareResults): string {
         ([n, g]) =>
           `| ${n} | ${g.questions} | ${g.aliases} | ${e(g.meanBefore)} → ${e(g.meanAfter)} | ${e(g.medianBefore)} → ${e(g.medianAfter)} | ${g.raised} / ${g.lowered} |`,
       ),
+      '',
+      `![P(gold) before vs after, per val question](${GOLD_PROB_SVG})`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The P(gold) scatter beside report.md. */
+export const GOLD_PROB_SVG = 'gold-prob.svg';
+/** Probabilities below this are drawn at it (log axes; a bare alias can be very unlikely). */
+const P_FLOOR = 1e-12;
+
+/**
+ * P(gold) after against before, one point per val question and one series per recipe, on
+ * log10 axes with the no-change diagonal: points above it are questions whose gold gained mass.
+ */
+export function goldProbSvg(
+  byRecipe: ReadonlyArray<readonly [string, readonly HeldOutGoldScore[]]>,
+): string {
+  const lg = (p: number) => Math.log10(Math.max(P_FLOOR, p));
+  const all = byRecipe.flatMap(([, s]) => s.flatMap((q) => [lg(q.before), lg(q.after)]));
+  const lo = Math.floor(Math.min(0, ...all));
+  return renderLineChart({
+    title: `P(gold) on val questions, before vs after each recipe (log10, floor ${P_FLOOR})`,
+    xLabel: 'log10 P(gold) before',
+    yLabel: 'log10 P(gold) after',
+    yRange: [lo, 0],
+    series: [
+      ...byRecipe.map(([name, scores]) => ({
+        name: NAMES[name] ?? name,
+        style: 'points' as const,
+        points: scores.map((q) => [lg(q.before), lg(q.after)] as const),
+      })),
+      {
+        name: 'no change',
+        dashed: true,
+        points: [
+          [lo, lo],
+          [0, 0],
+        ],
+      },
+    ],
+  });
 }

@@ -113,6 +113,11 @@ describe.skipIf(!python)(
       expect(md).toContain('| 5 / 0 / 3 |');
       expect(md).toContain('pass@k on the first 2 val questions from n = 2 samples');
       expect(md).toContain('P(gold) on the val questions above');
+      expect(md).toContain('![P(gold) before vs after, per val question](gold-prob.svg)');
+      const svg = await readFile(join(runDir, 'gold-prob.svg'), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      for (const name of ['SFT on gold answers', 'RFT (rejection-sampling FT)', 'no change'])
+        expect(svg).toContain(name);
       expect(md).toMatch(/\| SFT on gold answers \| 3 \| \d+ \| /);
       expect(lines.some((l) => l.startsWith('continuing'))).toBe(true);
     }, 600_000);

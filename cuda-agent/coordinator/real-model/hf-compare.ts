@@ -16,6 +16,7 @@
  * `<runDir>/results.json` is rewritten after every phase (temp + rename); a run started again
  * on the same folder and config keeps its finished phases.
  */
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readJsonIfPresent, writeFileAtomic } from '../../../lib/files.ts';
 import { meanPassAtK, reportedKs } from '../../../lib/pass-at-k.ts';
@@ -28,9 +29,20 @@ import { connectEnv } from '../training/env-connection.ts';
 import { trainError } from '../training/errors.ts';
 import type { RolloutGroup } from '../training/rollout.ts';
 import type { WorkerClient } from '../worker-client.ts';
-import { type EvalSummary, type HfCompareResults, hfCompareMarkdown } from './hf-compare-report.ts';
+import {
+  type EvalSummary,
+  GOLD_PROB_SVG,
+  goldProbSvg,
+  type HfCompareResults,
+  hfCompareMarkdown,
+} from './hf-compare-report.ts';
 import { type Evaluation, evaluateHf } from './hf-evaluate.ts';
-import { type HeldOutQuestion, scoreHeldOutGold, summariseHeldOutGold } from './hf-gold-prob.ts';
+import {
+  type HeldOutGoldScore,
+  type HeldOutQuestion,
+  scoreHeldOutGold,
+  summariseHeldOutGold,
+} from './hf-gold-prob.ts';
 import { startHfWorker } from './hf-run.ts';
 import { resolveModelSource } from './model-source.ts';
 
@@ -206,11 +218,36 @@ export async function runHfCompare(opts: HfCompareOptions): Promise<HfCompareRes
     }
     results.complete = opts.recipes.every((n) => results.recipes[n]);
     await save();
+    const goldRows = await readGoldRows(runDir, Object.keys(results.recipes));
+    if (goldRows.length) await writeFileAtomic(join(runDir, GOLD_PROB_SVG), goldProbSvg(goldRows));
     await writeFileAtomic(join(runDir, 'report.md'), hfCompareMarkdown(results));
     return results;
   } finally {
     await conn.close();
   }
+}
+
+/** Each recipe's per-question P(gold) rows (gold-prob-after-<recipe>.jsonl), where written. */
+async function readGoldRows(
+  runDir: string,
+  recipes: readonly string[],
+): Promise<[string, HeldOutGoldScore[]][]> {
+  const out: [string, HeldOutGoldScore[]][] = [];
+  for (const name of recipes) {
+    const text = await readFile(join(runDir, `gold-prob-after-${name}.jsonl`), 'utf8').catch(
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      },
+    );
+    if (text === undefined) continue;
+    const rows = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as HeldOutGoldScore);
+    out.push([name, rows]);
+  }
+  return out;
 }
 
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
