@@ -2,14 +2,14 @@
 # The FactWorld recipe comparison of docs/experiments/factworld-recipes.md (issue 15), one
 # command: `npm run experiment:recipes`. Benchmark-sized (not in npm test). Per world seed:
 # the recipes (GRPO, SFT, RFT, DPO, maj@16) with SAMPLES samples per question for pass@k and
-# the accessibility buckets (the committed report: 64; the paper: 128), then the attribution
+# the accessibility buckets (default 128, the paper's n and the committed report's), then the attribution
 # runs (GRPO on each bucket alone and on all train questions, at an eighth of the GRPO budget:
 # 1 epoch = 13 steps per run), which continue the same results.json. The three seeds run as
 # three processes side by side (one torch thread each; logs in $OUT/seed-<s>.log); the
-# results are copied beside the report.
+# results are copied beside the report. About 17 minutes on a quiet 2-core machine (stop 24).
 set -eu
 OUT=${OUT:-runs/factworld-compare}
-SAMPLES=${SAMPLES:-64}
+SAMPLES=${SAMPLES:-128}
 DOCS=docs/experiments/factworld-recipes
 F="node bin/factrecall.js"
 mkdir -p "$OUT"
