@@ -203,6 +203,23 @@ describe('the contains judge against the classes of issue 12', () => {
     expect(q(question, ['Venus'], 'Mars, Venus')).toBe('incorrect');
   });
 
+  it('refuses an answer that also names the other alternative, even in allowed words (v5)', () => {
+    // every word of the first answer is a gold word or a carrier ("i", "is"): v4 paid it
+    const question = 'is it marley and me or marley and i';
+    const golds = ['Marley & Me', 'Marley and Me'];
+    expect(
+      containsDecision({ question, answers: golds, prediction: 'marley and i is marley and me.' }),
+    ).toEqual({
+      label: 'incorrect',
+      reason: 'names another alternative: marley and i',
+    });
+    expect(q(question, golds, 'marley and me is marley and i')).toBe('incorrect');
+    // the gold alone, with carriers, or with the other alternative negated, is still paid
+    expect(q(question, golds, 'it is marley and me')).toBe('correct');
+    expect(q(question, golds, 'Marley and Me, not Marley and I')).toBe('correct');
+    expect(q('Which is larger, Mars or Venus?', ['Venus'], 'Venus, not Mars')).toBe('correct');
+  });
+
   it('marks a refusal that names what it does not know, or a restatement, not attempted', () => {
     const question = 'What is the capital of Mongolia?';
     for (const p of [

@@ -15,6 +15,8 @@
  * - a gold that appears only in negated clauses is not an answer ("Not Canberra, it is Sydney");
  * - list words and separators beyond the alias's own ("or", "vs", "/", "|", "+", "•", a
  *   newline) mean a list, even between allowed words;
+ * - so does naming, outside a negated clause, another alternative the question offers ("marley
+ *   and i is marley and me" for "is it marley and me or marley and i"), even in allowed words;
  * - refusals, also those that name what they do not know, are not attempted, and so is an answer
  *   made only of the question's words (a restatement);
  * - answers longer than `maxWords` normalised words are incorrect, unless an exact match;
@@ -32,7 +34,7 @@ import { exactLabel } from './exact.ts';
 import { isNonAnswer, stripHedges } from './hedges.ts';
 import { normalizeAnswer, wordsOf } from './normalize.ts';
 import { placeTier } from './places.ts';
-import { occurrences, payableAnswers } from './restated.ts';
+import { occurrences, offeredAlternatives, payableAnswers } from './restated.ts';
 import type { Judge, JudgeItem, Verdict, VerdictLabel } from './types.ts';
 import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
 
@@ -40,8 +42,10 @@ import { assertValidItems, okVerdict, throwIfCancelled } from './verdicts.ts';
  * Bump when a change could change a verdict (it is part of the fingerprint). 4: an exact match
  * of an alias the question spells out is not paid either, and "offers alternatives" means the
  * alias stands next to an "or" that joins them, not any "or" in the question (judges/restated.ts).
+ * 5: an answer that also names another alternative the question offers is a list, even when
+ * that alternative is made of allowed words only (gold words and carriers).
  */
-export const CONTAINS_JUDGE_VERSION = 4;
+export const CONTAINS_JUDGE_VERSION = 5;
 
 export const containsOptionsSchema = z
   .object({
@@ -154,6 +158,11 @@ interface Context {
   /** A larger place may refine the answer. */
   placeRefines: boolean;
   asked: Set<string>;
+  /**
+   * The alternatives the question offers that are not (part of) a payable gold: naming one of
+   * them beside the gold is a list, even when all its words are allowed ones.
+   */
+  otherAlternatives: string[][];
 }
 
 function contextOf(item: JudgeItem): Context {
@@ -172,6 +181,12 @@ function contextOf(item: JudgeItem): Context {
     goldHasYear: golds.some((g) => g.some((w) => /^\d{4}$/.test(w))),
     placeRefines: !numeric && PLACE_QUESTION.test(item.question),
     asked: alternative ? new Set() : new Set(q),
+    otherAlternatives: alternative
+      ? offeredAlternatives(item.question).filter(
+          (run) =>
+            run.some((w) => !CARRIER.has(w)) && !golds.some((g) => occurrences(g, run).length > 0),
+        )
+      : [],
   };
 }
 
@@ -268,16 +283,24 @@ export function containsDecision(item: JudgeItem, maxWords = 10): ContainsDecisi
   const holdsGold = new Set(spans.flatMap(([a, b]) => tokens.slice(a, b).map((t) => t.clause)));
   const firstGoldClause = Math.min(...holdsGold);
   const extra: string[] = [];
+  const kept: string[][] = [];
   for (let k = 0; k < clauses; k++) {
     const rest = restOf(k);
     if (negated[k]) continue; // a rejected candidate ("Canberra, not Sydney") or a negated gold
     if (k > firstGoldClause && !holdsGold.has(k) && isRefiningPlace(rest, ctx)) continue; // "Kyoto, Japan"
     extra.push(...rest);
+    kept.push(rest);
   }
   const bad = disallowed(extra, ctx);
   if (bad.length > 0) {
     return { label: 'incorrect', reason: `words beyond the gold: ${bad.slice(0, 3).join(' ')}` };
   }
+  // "marley and i is marley and me" for "is it marley and me or marley and i": every word is
+  // allowed (gold words and the carrier "i"), but the answer names both alternatives
+  const other = ctx.otherAlternatives.find((run) =>
+    kept.some((rest) => occurrences(rest, run).length > 0),
+  );
+  if (other) return { label: 'incorrect', reason: `names another alternative: ${other.join(' ')}` };
   return { label: 'correct', reason: 'gold answer contained' };
 }
 

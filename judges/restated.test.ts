@@ -5,7 +5,12 @@ import { hasSharedDatasets, sharedDatasetsDir } from '../lib/paths.ts';
 import { containsDecision } from './contains.ts';
 import { exactLabel } from './exact.ts';
 import { normalizeAnswer } from './normalize.ts';
-import { memoizedPayableGolds, payableAnswers, payableGolds } from './restated.ts';
+import {
+  memoizedPayableGolds,
+  offeredAlternatives,
+  payableAnswers,
+  payableGolds,
+} from './restated.ts';
 
 /** The two sightings, verbatim from TriviaQA (DPR's test file, rows 8976 and 6611). */
 const COMEDO = {
@@ -204,5 +209,34 @@ describe.skipIf(!hasSharedDatasets())('the sightings in the real TriviaQA file',
       const aliases = [...line!.split('\t')[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]);
       expect(aliases).toEqual(item.answers);
     }
+  });
+});
+
+describe('the alternatives a question offers', () => {
+  it('are the runs of up to 4 words at each border of an "or" that joins them', () => {
+    const runs = offeredAlternatives('is it marley and me or marley and i').map((r) => r.join(' '));
+    // after the "or": runs starting at "marley"; before it: runs ending at "me"
+    expect(runs.sort()).toEqual(
+      [
+        'marley',
+        'marley and',
+        'marley and i',
+        'me',
+        'and me',
+        'marley and me',
+        'it marley and me',
+      ].sort(),
+    );
+  });
+
+  it('stop at clause and list marks, and are none without an "or" that joins alternatives', () => {
+    const runs = offeredAlternatives("A 'wherry' is a Drink; Cheese; Wind; or Boat?").map((r) =>
+      r.join(' '),
+    );
+    expect(runs).toContain('cheese');
+    expect(runs).toContain('boat');
+    expect(runs.some((r) => r.includes('cheese') && r.includes('wind'))).toBe(false);
+    expect(offeredAlternatives('What is the capital of France?')).toEqual([]);
+    expect(offeredAlternatives('Daltonism (or deuteranopia) is a form of what?')).toEqual([]);
   });
 });

@@ -147,6 +147,36 @@ export function payableAnswers(
   return offered ? answers : answers.filter((_, i) => !spelled[i]);
 }
 
+/** Longest alternative read from a question, in words ("Marley & Me" is 3). */
+const MAX_ALTERNATIVE_WORDS = 4;
+
+/**
+ * The alternatives a question offers, as normalised word runs: for each border of an offered
+ * alternative (alternativeBorders), the runs of 1 to MAX_ALTERNATIVE_WORDS words that start or
+ * end there, inside one clause and list item. Only one end of an item is marked ("is it Marley
+ * and Me or Marley and I": the first item ends at "me", but where it starts is not), so every
+ * run up to the length cap is returned; the caller keeps those that name something other than
+ * a gold. [] when the question offers no alternatives.
+ */
+export function offeredAlternatives(
+  question: string,
+  normalize: (s: string) => string = normalizeAnswer,
+): string[][] {
+  const tokens = markedWords(question, normalize);
+  const { ends, starts } = alternativeBorders(tokens);
+  const runs = new Map<string, string[]>();
+  const add = (a: number, b: number) => {
+    const run = tokens.slice(a, b + 1);
+    if (run.length === 0 || run.some((t) => isMark(t) || t === 'or')) return;
+    runs.set(run.join(' '), run);
+  };
+  for (const s of starts)
+    for (let n = 1; n <= MAX_ALTERNATIVE_WORDS && s + n - 1 < tokens.length; n++) add(s, s + n - 1);
+  for (const e of ends)
+    for (let n = 1; n <= MAX_ALTERNATIVE_WORDS && e - n + 1 >= 0; n++) add(e - n + 1, e);
+  return [...runs.values()];
+}
+
 /** The normalised payable golds, blanks left out: what exact match compares a prediction to. */
 export function payableGolds(
   question: string,
