@@ -13,6 +13,10 @@
  * questions and reset size), which halves the costliest phase on a CPU. Each row's budget still
  * counts the samples it learnt from.
  *
+ * With the val golds from the host (`valGolds`: the CLI passes those of the prepared splits it
+ * serves), each recipe's row also holds P(gold) on the evaluated val questions, before and after
+ * (hf-gold-prob.ts), per question in `gold-prob-after-<recipe>.jsonl`, drawn in gold-prob.svg.
+ *
  * `<runDir>/results.json` is rewritten after every phase (temp + rename); a run started again
  * on the same folder and config keeps its finished phases.
  */
