@@ -1,16 +1,18 @@
 /**
  * The loopback server a run starts for itself: an evaluation on the first n test questions
  * pins them as the eval subset, so the eval run is complete and the server reveals its score
- * (a partial run over a hidden split reports counts only: protocol/hidden-runs.ts).
+ * (a partial run over a hidden split reports counts only: protocol/hidden-runs.ts). Its idle
+ * timeout is a day, not a shared server's 10 minutes.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateWorld, worldSplitSource } from '../../../env/datasets/factworld/index.ts';
+import { DEFAULT_LIMITS } from '../../../protocol/limits.ts';
 import { testOrganism } from '../../../test/support/test-organism.ts';
 import { parseTrainConfig } from './config.ts';
-import { connectEnv } from './env-connection.ts';
+import { connectEnv, LOOPBACK_IDLE_TIMEOUT_MS, startLoopbackServer } from './env-connection.ts';
 import { greedyEval } from './evaluate.ts';
 import type { Generate } from './rollout.ts';
 
@@ -53,6 +55,18 @@ describe('the loopback env of a run', () => {
       await env.close();
     } finally {
       await conn.close();
+    }
+  });
+
+  it("does not close its own quiet connections after a shared server's 10 minutes", async () => {
+    // a SmolLM2 evaluation after SFT lost its episodes this way: 200 greedy answers on a
+    // starved core took longer than the default idle timeout between reset and step
+    const server = await startLoopbackServer(source, await mkdtemp(join(tmpdir(), 'fr-env-idle-')));
+    try {
+      expect(server.host.limits.idleTimeoutMs).toBe(LOOPBACK_IDLE_TIMEOUT_MS);
+      expect(LOOPBACK_IDLE_TIMEOUT_MS).toBeGreaterThanOrEqual(100 * DEFAULT_LIMITS.idleTimeoutMs);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -56,8 +56,18 @@ export async function startLoopbackServer(
     // server is the run's own, and a run evaluates test every `eval.everySteps`, more often
     // than the default 10 a day.
     evalQuota: { runs: Number.MAX_SAFE_INTEGER, windowMs: 24 * 3600_000 },
+    // The idle timeout drops a connection that has sent nothing for a while (10 minutes by
+    // default), so that an abandoned client cannot hold a shared server's envs. This server's
+    // only clients are the run's own, and a real model on a CPU can take longer than that
+    // between a reset and its step (200 greedy SmolLM2 answers on a shared core), or between
+    // two evaluations (an eval-role connection waits out a whole recipe): dropping it then
+    // loses the reset's episodes (FR_ERR_PROTO_UNKNOWN_HANDLE at the step after the reconnect).
+    limits: { idleTimeoutMs: LOOPBACK_IDLE_TIMEOUT_MS },
   });
 }
+
+/** The run's own server closes idle connections only after a day (see startLoopbackServer). */
+export const LOOPBACK_IDLE_TIMEOUT_MS = 24 * 3600_000;
 
 /**
  * Connect to `cfg.env.url`, or start a loopback server for `source`, else for the prepared
