@@ -2,7 +2,8 @@
  * The SmolLM2 recipe comparison under the current judges (docs/experiments/smollm2-recipes.md):
  * the committed greedy answers (greedy-<when>.jsonl, the model's raw text) extracted with the
  * env's direct rule and judged again by `exact` and `contains` as they are now, beside the
- * rewards the run stored (exact v1, contains v3). Nothing is generated again. Golds come from
+ * rewards the run stored (its judges' versions then: exact v1 and contains v3 for the first
+ * run). Nothing is generated again. Golds come from
  * the prepared val and test splits, so an answer whose question is missing there is an error,
  * not a 0.
  *
@@ -45,7 +46,7 @@ const contains = createJudge('contains');
 const pct = (c: number, n: number) => `${((100 * c) / n).toFixed(1)}% (${c})`;
 
 console.log(
-  '| answers | split | n | contains now | contains stored (v3) | exact now | exact stored (v1) |',
+  '| answers | split | n | contains now | contains stored | exact now | exact stored |',
 );
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const file of files) {
