@@ -45,9 +45,7 @@ const exact = createJudge('exact');
 const contains = createJudge('contains');
 const pct = (c: number, n: number) => `${((100 * c) / n).toFixed(1)}% (${c})`;
 
-console.log(
-  '| answers | split | n | contains now | contains stored | exact now | exact stored |',
-);
+console.log('| answers | split | n | contains now | contains stored | exact now | exact stored |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const file of files) {
   const rows = lines<Row>(file);
