@@ -1,9 +1,10 @@
 #!/bin/sh
 # The SmolLM2-135M-Instruct recipe comparison of docs/experiments/smollm2-recipes.md (issue 15,
 # item 5), one command: `npm run experiment:recipes-smollm2`. Benchmark-sized (about 85 minutes
-# with its two processes side by side on 2 cores; not in npm test). GRPO, SFT, RFT and DPO from the same model, on the 480 train
-# questions of issue 10's GRPO run (30 steps x 16), through the env with contains as the reward
-# and exact beside it, greedy on the first 200 val and test questions, P(gold) on the val ones.
+# with its two processes side by side on 2 cores; not in npm test). GRPO, SFT, RFT and DPO from
+# the same model, on the 480 train questions of issue 10's GRPO run (30 steps x 16), through
+# the env with contains as the reward and exact beside it, greedy on the first 200 val and test
+# questions, P(gold) on the val ones.
 #
 # Two processes share the work, one torch thread each:
 #   A: the evaluation before training, then SFT, then GRPO;

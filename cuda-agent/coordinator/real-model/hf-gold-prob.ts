@@ -102,29 +102,32 @@ export async function scoreHeldOutGold(
     policy.push(...r.policy.map(sum));
     reference.push(...r.reference.map(sum));
   }
-  const scored = questions.flatMap((q, qi) => {
-    let before = { lp: -Infinity, alias: '' };
-    let after = { lp: -Infinity, alias: '' };
-    let aliases = 0;
-    rows.forEach((row, i) => {
-      if (row.qi !== qi) return;
-      aliases += 1;
-      if (reference[i]! > before.lp) before = { lp: reference[i]!, alias: row.alias };
-      if (policy[i]! > after.lp) after = { lp: policy[i]!, alias: row.alias };
-    });
-    if (aliases === 0) return [];
+  // the best alias of each question under each model, in one pass over the rows
+  const best = questions.map(() => ({
+    before: { lp: -Infinity, alias: '' },
+    after: { lp: -Infinity, alias: '' },
+    aliases: 0,
+  }));
+  rows.forEach((row, i) => {
+    const b = best[row.qi]!;
+    b.aliases += 1;
+    if (reference[i]! > b.before.lp) b.before = { lp: reference[i]!, alias: row.alias };
+    if (policy[i]! > b.after.lp) b.after = { lp: policy[i]!, alias: row.alias };
+  });
+  return questions.flatMap((q, qi) => {
+    const b = best[qi]!;
+    if (b.aliases === 0) return [];
     return [
       {
         questionId: q.questionId,
-        before: Math.exp(before.lp),
-        after: Math.exp(after.lp),
-        bestBefore: before.alias,
-        bestAfter: after.alias,
-        aliases,
+        before: Math.exp(b.before.lp),
+        after: Math.exp(b.after.lp),
+        bestBefore: b.before.alias,
+        bestAfter: b.after.alias,
+        aliases: b.aliases,
       },
     ];
   });
-  return scored;
 }
 
 const mean = (xs: readonly number[]) =>
