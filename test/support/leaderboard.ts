@@ -6,8 +6,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { prepareDataset } from '../../env/splits/prepare-dataset.ts';
 import type { QARecord } from '../../env/types.ts';
+import { SCHEMA } from '../../leaderboard/schema.sql.ts';
 import {
   type CreateOptions,
   createLeaderboard,
@@ -72,13 +74,15 @@ export interface TestBoard {
 
 export async function startTestBoard(
   config: Record<string, unknown> = {},
-  opts: CreateOptions & { teams?: string[]; dir?: string } = {},
+  opts: CreateOptions & { teams?: string[]; dir?: string; salt?: string } = {},
 ): Promise<TestBoard> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'fr-board-')));
   const prepared = join(dir, 'prepared');
   const test = opts.dir ? await readTest(prepared) : await prepareFixture(dir);
+  const dbPath = join(dir, 'board.sqlite');
+  if (opts.salt !== undefined) seedPartitionSalt(dbPath, opts.salt);
   const board = await createLeaderboard(
-    { dbPath: join(dir, 'board.sqlite'), splits: [`simpleqa=${prepared}`], ...config },
+    { dbPath, splits: [`simpleqa=${prepared}`], ...config },
     opts,
   );
   const admin = board.store.createToken(null).token;
@@ -99,6 +103,20 @@ export async function startTestBoard(
       if (!opts.dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Give a new database a fixed partition salt, so which test questions are public is the same
+ * on every run (a real board makes a random one: the store keeps a salt that is already there).
+ */
+function seedPartitionSalt(dbPath: string, salt: string): void {
+  const db = new Database(dbPath);
+  try {
+    db.exec(SCHEMA);
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('partition_salt', ?)").run(salt);
+  } finally {
+    db.close();
+  }
 }
 
 export const bearerOf = (token: string) => ({ authorization: `Bearer ${token}` });
