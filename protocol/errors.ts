@@ -57,6 +57,12 @@ export const protoError = defineErrors('PROTO', {
     retryable: false,
     grpc: 'NOT_FOUND',
   },
+  FR_ERR_PROTO_ENV_LOST: {
+    message:
+      'the connection that made this env has ended (idle timeout, a drop, a server restart), so the server closed the env and its open episodes; reset again for new ones',
+    retryable: false,
+    grpc: 'ABORTED',
+  },
   FR_ERR_PROTO_DUPLICATE_ID: {
     message: 'a request with this id is still in flight on this connection; ids must be unique',
     retryable: false,

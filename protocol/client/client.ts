@@ -5,7 +5,12 @@
  * (overload, shutdown at admission, too many connections; honouring retryAfterMs, else capped
  * exponential backoff with jitter), and reconnect on the next request after the connection
  * drops. Envs of a dropped connection are closed by the server; {@link RemoteEnv} makes a
- * fresh one on its next reset.
+ * fresh one on its next reset, and a step for episodes of the dropped connection fails with
+ * FR_ERR_PROTO_ENV_LOST (the server closed them) instead of going out on the new one.
+ * While it holds open envs, a client sends a `stats` request whenever a third of the server's
+ * `idleTimeoutMs` passes without a request, so a slow policy (a CPU model generating for
+ * longer than the timeout between a reset and its step) does not lose its episodes to the
+ * idle timeout; a connection without envs is left to it.
  *
  * ```ts
  * const client = await FactRecallClient.connect('ws://127.0.0.1:8700/v1/ws', { role: 'trainer' });
@@ -72,6 +77,8 @@ export interface ClientOptions {
   maxBackoffMs?: number;
   /** Reconnect when the connection dropped (default true). */
   reconnect?: boolean;
+  /** Keep a connection with open envs from the idle timeout (default true; see the module comment). */
+  keepAlive?: boolean;
   /** Transport factory (tests inject one); default picks by URL scheme. */
   openWire?: WireFactory;
 }
@@ -90,6 +97,12 @@ export class FactRecallClient implements EnvConnection {
   hello: ResponseBody<'hello'> | undefined;
   /** Last server-initiated error (id ""), e.g. idle timeout or overload at connect. */
   lastServerError: ProtocolError | undefined;
+  /** Why the last connection ended (with the server's code when it sent one). */
+  lostBecause: string | undefined;
+  /** Envs made on this client and not closed: while there are any, keep-alive runs. */
+  private readonly openEnvs = new Set<RemoteEnv>();
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private lastSentAt = 0;
   private wire: Wire | undefined;
   private connecting: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
@@ -167,6 +180,7 @@ export class FactRecallClient implements EnvConnection {
         ...(this.opts.role !== undefined ? { role: this.opts.role } : {}),
         ...(this.opts.clientName !== undefined ? { client: this.opts.clientName } : {}),
       });
+      this.startKeepAlive(wire, this.hello.limits.idleTimeoutMs);
     } catch (e) {
       this.wire = undefined;
       wire.close();
@@ -203,6 +217,7 @@ export class FactRecallClient implements EnvConnection {
   private lost(wire: Wire, reason: string): void {
     if (this.wire === wire) this.wire = undefined;
     const why = this.lastServerError ? `${reason}; ${this.lastServerError.code}` : reason;
+    this.lostBecause = why;
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       clearTimeout(p.timer);
@@ -263,6 +278,7 @@ export class FactRecallClient implements EnvConnection {
       });
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
+        this.lastSentAt = Date.now();
         wire.send({ id, type: verb, body });
       } catch (e) {
         this.pending.delete(id);
@@ -288,6 +304,17 @@ export class FactRecallClient implements EnvConnection {
     const maxRetries = this.opts.maxRetries ?? 5;
     for (let attempt = 0; ; attempt++) {
       try {
+        // A request about an env goes out only on the connection that made it: on a new one
+        // its handle names nothing (or another env).
+        if (opts.onConnection !== undefined && !this.isCurrent(opts.onConnection))
+          throw new ProtocolError(
+            toErrorBody(
+              protoError(
+                'FR_ERR_PROTO_ENV_LOST',
+                `${verb}: the connection that made this env ended (${this.lostBecause ?? 'closed'})`,
+              ),
+            ),
+          );
         if (this.opts.reconnect !== false || this.generation === 0) await this.ensureConnected();
         return await this.send(verb, body, opts);
       } catch (e) {
@@ -297,6 +324,36 @@ export class FactRecallClient implements EnvConnection {
         await sleep(this.backoff(attempt, err.retryAfterMs));
       }
     }
+  }
+
+  /** True while the connection of `generation` is open (its envs and episodes live). */
+  isCurrent(generation: number): boolean {
+    return this.wire !== undefined && generation === this.generation;
+  }
+
+  /** RemoteEnv reports its open and close here (keep-alive runs while any is open). */
+  envOpened(env: RemoteEnv): void {
+    this.openEnvs.add(env);
+  }
+  envClosed(env: RemoteEnv): void {
+    this.openEnvs.delete(env);
+  }
+
+  /**
+   * Every third of the server's idle timeout, while this connection is the client's and holds
+   * envs: a `stats` request if nothing was sent for that long (the server counts any request
+   * as activity). Its failure is the connection's business (lost() reports it), not ours.
+   */
+  private startKeepAlive(wire: Wire, idleTimeoutMs: number): void {
+    if (this.opts.keepAlive === false) return;
+    clearInterval(this.keepAliveTimer);
+    const periodMs = Math.max(50, Math.floor(idleTimeoutMs / 3));
+    this.keepAliveTimer = setInterval(() => {
+      if (this.wire !== wire) return clearInterval(this.keepAliveTimer);
+      if (this.openEnvs.size === 0 || Date.now() - this.lastSentAt < periodMs) return;
+      this.send('stats', {}).catch(() => undefined);
+    }, periodMs);
+    this.keepAliveTimer.unref();
   }
 
   private backoff(attempt: number, retryAfterMs: number | undefined): number {
@@ -327,6 +384,7 @@ export class FactRecallClient implements EnvConnection {
   /** Close the connection (the server closes its envs). Pending requests fail. */
   close(): void {
     this.closedByUser = true;
+    clearInterval(this.keepAliveTimer);
     this.wire?.close();
   }
 }

@@ -17,20 +17,31 @@ import type { RequestBody, ResponseBody, Verb } from '../schema.ts';
 export interface RequestOptions {
   deadlineMs?: number;
   signal?: AbortSignal;
+  /**
+   * Send only on the connection of this generation; once it has ended, fail with
+   * FR_ERR_PROTO_ENV_LOST instead of reconnecting (an env's requests: its handle lives there).
+   */
+  onConnection?: number;
 }
 
 /**
- * What a RemoteEnv needs of its connection: send a request, and know when the connection was
- * remade (the server closed the envs of the old one). FactRecallClient provides it.
+ * What a RemoteEnv needs of its connection: send a request, and know whether the connection
+ * that made the env is still open (the server closes the envs of one that ended).
+ * FactRecallClient provides it.
  */
 export interface EnvConnection {
   /** Incremented on every (re)connection. */
   readonly generation: number;
+  /** True while the connection of `generation` is open. */
+  isCurrent(generation: number): boolean;
   request<V extends Verb>(
     verb: V,
     body: RequestBody<V>,
     opts?: RequestOptions,
   ): Promise<ResponseBody<V>>;
+  /** Told when an env opens and closes (a client keeps open envs' connection alive). */
+  envOpened?(env: RemoteEnv): void;
+  envClosed?(env: RemoteEnv): void;
 }
 
 export class RemoteEnv implements EnvApi {
@@ -56,6 +67,7 @@ export class RemoteEnv implements EnvApi {
     this.handle = r.handle;
     this.generation = this.client.generation;
     this.specValue = r.spec;
+    this.client.envOpened?.(this);
   }
 
   spec(): EnvSpec {
@@ -69,14 +81,15 @@ export class RemoteEnv implements EnvApi {
   }
 
   /**
-   * Next batch of questions. After a reconnect the server has closed the old env, so a fresh
-   * one is made first: its question order starts over (same seed, same order as any new env).
+   * Next batch of questions. Once the connection that made the env has ended, the server has
+   * closed it, so a fresh one is made first (on a new connection): its question order starts
+   * over (same seed, same order as any new env).
    */
   async reset(
     opts: ResetOptions & { withGold?: boolean },
     ro?: RequestOptions,
   ): Promise<ResetResult> {
-    if (this.generation !== this.client.generation && !this.closed) await this.open();
+    if (!this.client.isCurrent(this.generation) && !this.closed) await this.open();
     return this.client.request(
       'reset',
       {
@@ -87,10 +100,14 @@ export class RemoteEnv implements EnvApi {
         ...(opts.withGold ? { withGold: true } : {}),
         ...(opts.questionIds ? { questionIds: [...opts.questionIds] } : {}),
       },
-      ro,
+      { ...ro, onConnection: this.generation },
     );
   }
 
+  /**
+   * Answer episodes of the last reset. @throws FR_ERR_PROTO_ENV_LOST when the connection that
+   * made them has ended (the server closed them): reset again for new ones.
+   */
   async step(actions: readonly Action[], ro?: RequestOptions): Promise<StepBatchResult> {
     return this.client.request(
       'step',
@@ -98,16 +115,26 @@ export class RemoteEnv implements EnvApi {
         handle: this.handle!,
         actions: actions.map((a) => ({ episodeId: a.episodeId, answer: a.answer })),
       },
-      ro,
+      { ...ro, onConnection: this.generation },
     );
+  }
+
+  /** True while the env and its episodes live on the server (its connection is open). */
+  get live(): boolean {
+    return !this.closed && this.handle !== undefined && this.client.isCurrent(this.generation);
   }
 
   /** Close and return the server's summary (episode counts; the eval run id for eval). */
   async closeWithSummary(): Promise<ResponseBody<'close'> | undefined> {
     if (this.closed) return this.summary;
     this.closed = true;
-    if (this.handle === undefined || this.generation !== this.client.generation) return undefined;
-    this.summary = await this.client.request('close', { handle: this.handle });
+    this.client.envClosed?.(this);
+    if (this.handle === undefined || !this.client.isCurrent(this.generation)) return undefined;
+    this.summary = await this.client.request(
+      'close',
+      { handle: this.handle },
+      { onConnection: this.generation },
+    );
     return this.summary;
   }
 

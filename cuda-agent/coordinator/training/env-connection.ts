@@ -60,8 +60,9 @@ export async function startLoopbackServer(
     // default), so that an abandoned client cannot hold a shared server's envs. This server's
     // only clients are the run's own, and a real model on a CPU can take longer than that
     // between a reset and its step (200 greedy SmolLM2 answers on a shared core), or between
-    // two evaluations (an eval-role connection waits out a whole recipe): dropping it then
-    // loses the reset's episodes (FR_ERR_PROTO_UNKNOWN_HANDLE at the step after the reconnect).
+    // two evaluations (an eval-role connection waits out a whole recipe). The client's
+    // keep-alive covers connections with open envs on any server; a day here also spares the
+    // run's idle connections the reconnects.
     limits: { idleTimeoutMs: LOOPBACK_IDLE_TIMEOUT_MS },
   });
 }

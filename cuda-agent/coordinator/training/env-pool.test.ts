@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { FactRecallClient } from '../../../protocol/client/client.ts';
 import type { RunningServer } from '../../../protocol/server.ts';
 import { type KillableProxy, killableProxy } from '../../../test/support/kill-proxy.ts';
-import { closeServersAfterEach, startServer } from '../../../test/support/servers.ts';
+import { closeServersAfterEach, startServer, until } from '../../../test/support/servers.ts';
 import { advance, EnvPool, shardSizes } from './env-pool.ts';
 
 closeServersAfterEach();
@@ -129,6 +129,34 @@ describe('EnvPool', () => {
     } finally {
       await pool.close();
       await odd.close();
+    }
+  });
+
+  it('steps a shard again on its own server when the shard env connection ended (the server closed the env)', async () => {
+    const server = await startServer({ idleTimeoutMs: 300 }, { heartbeatMs: 50 });
+    const clients: FactRecallClient[] = [];
+    const pool = new EnvPool([server.wsUrl], {
+      connect: async (url, role) => {
+        const c = await FactRecallClient.connect(url, { role, keepAlive: false });
+        clients.push(c);
+        return c;
+      },
+      envId: 'FactRecall-v0',
+      makeOptions: () => ({ seed: SEED }),
+    });
+    try {
+      const size = (await pool.spec('policy')).splits.train!;
+      const batch = await pool.openBatch({ epoch: 0, cursor: 0 }, B, N, size);
+      await until(() => clients.every((c) => !c.isCurrent(c.generation)), 5_000);
+      const actions = batch.observations.map((o) => ({ episodeId: o.episodeId, answer: 'x' }));
+      const results = await pool.stepBatch(batch, actions, N);
+      expect(results.map((r) => r.episodeId)).toEqual(actions.map((a) => a.episodeId));
+      expect(results.every((r) => r.status === 'ok')).toBe(true);
+      expect(pool.endpoints[0]!.failures).toBe(0);
+      const totals = await settled(server);
+      expect(totals.answered).toBe(B * N);
+    } finally {
+      await pool.close();
     }
   });
 });

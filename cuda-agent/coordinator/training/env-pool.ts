@@ -33,6 +33,7 @@ const FAILOVER_CODES = new Set([
   'FR_ERR_PROTO_TOO_MANY_CONNECTIONS',
   'FR_ERR_PROTO_SHUTTING_DOWN',
   'FR_ERR_PROTO_UNKNOWN_HANDLE',
+  'FR_ERR_PROTO_ENV_LOST',
 ]);
 
 /** True when `e` says the server (not the request) failed. */
@@ -286,7 +287,9 @@ export class EnvPool {
       batch.shards.map(async (shard) => {
         let current = shard;
         const step = async (e: Endpoint) => {
-          if (e !== current.endpoint) {
+          // Another server, or this one after the shard's connection ended (the server closed
+          // the shard's env): the same questions from a fresh env at the same start.
+          if (e !== current.endpoint || !current.env.live) {
             void current.env.close().catch(() => undefined); // unanswered there: counted closed
             current = await this.openShard(e, shard.start, shard.size, groupSize);
             sameQuestions(shard.observations, current.observations);
@@ -319,7 +322,8 @@ export class EnvPool {
   }
 }
 
-function sameQuestions(want: readonly Observation[], got: readonly Observation[]): void {
+/** @throws FR_ERR_TRAIN_BATCH_MISMATCH unless `got` holds the questions of `want`, in order. */
+export function sameQuestions(want: readonly Observation[], got: readonly Observation[]): void {
   const a = want.map((o) => `${o.questionId}.${o.index}`).join(',');
   const b = got.map((o) => `${o.questionId}.${o.index}`).join(',');
   if (a !== b)
