@@ -4,6 +4,10 @@ One API over both bindings: ``ws://host:port/v1/ws`` (WebSocket, one msgpack map
 frame) or ``grpc://host:port`` (the bidirectional ``Session`` stream). Requests carry ids, so
 ``request_many`` pipelines several on one connection; errors the server marks retryable and
 that guarantee nothing was applied (overload, shutdown) are retried after ``retryAfterMs``.
+While the client holds open envs, a background thread sends a ``stats`` request whenever a
+third of the server's ``idleTimeoutMs`` passes without a request, so a policy that generates
+for longer than the idle timeout between a reset and its step keeps its episodes
+(``keep_alive=False`` turns it off; a connection without envs is left to the timeout).
 
     from factrecall_client import connect
     with connect("ws://127.0.0.1:8700/v1/ws", role="trainer") as fr:
@@ -127,10 +131,18 @@ class Client:
         role: str | None = None,
         timeout: float = 120.0,
         max_retries: int = 5,
+        keep_alive: bool = True,
     ) -> None:
         self.url = url
         self.timeout = timeout
         self.max_retries = max_retries
+        self._send_lock = threading.Lock()
+        self._last_sent = time.monotonic()
+        #: Handles of envs made here and not closed (keep-alive runs while there are any).
+        self._open_envs: set[str] = set()
+        #: Ids of keep-alive requests, whose answers are read and dropped.
+        self._discard: set[str] = set()
+        self._stop = threading.Event()
         if url.startswith("grpc://"):
             self._t: Any = _GrpcTransport(url[len("grpc://") :], timeout)
         else:
@@ -144,14 +156,39 @@ class Client:
             hello["role"] = role
         #: The server's hello: role granted, session id and limits (maxBatchEpisodes...).
         self.hello = self.request("hello", hello)
+        if keep_alive:
+            period = max(0.05, self.hello["limits"]["idleTimeoutMs"] / 3000)
+            threading.Thread(target=self._keep_alive, args=(period,), daemon=True,
+                             name="factrecall-keep-alive").start()
 
     # -- plumbing -------------------------------------------------------------------------
+
+    def _send(self, req_id: str, verb: str, body: dict[str, Any]) -> None:
+        # The keep-alive thread sends too; reading stays on the caller's thread.
+        with self._send_lock:
+            self._last_sent = time.monotonic()
+            self._t.send(req_id, verb, body)
+
+    def _keep_alive(self, period: float) -> None:
+        """Every ``period`` s: a ``stats`` request if envs are open and nothing was sent for that long."""
+        while not self._stop.wait(period):
+            if not self._open_envs or time.monotonic() - self._last_sent < period:
+                continue
+            req_id = f"keep-alive-{next(self._ids)}"
+            self._discard.add(req_id)
+            try:
+                self._send(req_id, "stats", {})
+            except ProtocolError:
+                return  # the connection is gone: the caller's next request says so
 
     def _wait(self, req_id: str) -> tuple[str, dict[str, Any]]:
         while req_id not in self._early:
             rid, rtype, body = self._t.recv(self.timeout)
             if rid == "" and rtype == "error":
                 raise ProtocolError.from_body(body)
+            if rid in self._discard:
+                self._discard.discard(rid)
+                continue
             self._early[rid] = (rtype, body)
         return self._early.pop(req_id)
 
@@ -162,7 +199,7 @@ class Client:
         """
         ids = [str(next(self._ids)) for _ in requests]
         for req_id, (verb, body) in zip(ids, requests):
-            self._t.send(req_id, verb, body)
+            self._send(req_id, verb, body)
         out: list[Any] = []
         for req_id in ids:
             rtype, body = self._wait(req_id)
@@ -194,6 +231,7 @@ class Client:
         r = self.request("make", body)
         self.specs = getattr(self, "specs", {})
         self.specs[r["handle"]] = r["spec"]
+        self._open_envs.add(r["handle"])
         return r["handle"]
 
     def reset(
@@ -222,6 +260,7 @@ class Client:
 
     def close_env(self, handle: str) -> dict[str, Any]:
         """Close an env; returns its episode counts (and ``evalRunId`` for the eval role)."""
+        self._open_envs.discard(handle)
         return self.request("close", {"handle": handle})
 
     def stats(self) -> dict[str, Any]:
@@ -229,6 +268,7 @@ class Client:
 
     def close(self) -> None:
         """Close the connection; the server closes its envs."""
+        self._stop.set()
         self._t.close()
 
     def __enter__(self) -> "Client":
