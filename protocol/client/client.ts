@@ -350,7 +350,9 @@ export class FactRecallClient implements EnvConnection {
     const periodMs = Math.max(50, Math.floor(idleTimeoutMs / 3));
     this.keepAliveTimer = setInterval(() => {
       if (this.wire !== wire) return clearInterval(this.keepAliveTimer);
-      if (this.openEnvs.size === 0 || Date.now() - this.lastSentAt < periodMs) return;
+      if (Date.now() - this.lastSentAt < periodMs) return;
+      // Only envs of this connection count: one left open on an ended connection is gone.
+      if (![...this.openEnvs].some((e) => e.live)) return;
       this.send('stats', {}).catch(() => undefined);
     }, periodMs);
     this.keepAliveTimer.unref();
