@@ -218,6 +218,11 @@ export class WorkerClient {
     return this.compute.get(method)?.seconds ?? 0;
   }
 
+  /** Why the worker is gone (its first fatal error: code and message), once it is. */
+  get failureReason(): string | undefined {
+    return this.failure ? `${this.failure.code}: ${this.failure.message}` : undefined;
+  }
+
   /** The last characters the worker wrote to stderr. */
   stderr(): string {
     return this.stderrTail;

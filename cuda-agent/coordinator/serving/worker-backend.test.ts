@@ -1,8 +1,9 @@
 /**
  * The hf serving backend on a random-weight transformers model built here (seconds): the
  * serving conformance suite, then what is its own: requests batched into one worker call, the
- * same greedy answers batched as alone, and one request too long for the context refused
- * without failing the others in its batch. Needs a Python with torch and transformers;
+ * same greedy answers batched as alone, one request too long for the context refused
+ * without failing the others in its batch, and requests after the worker died refused with
+ * the reason it died. Needs a Python with torch and transformers;
  * skipped with a printed reason otherwise.
  */
 import { mkdtempSync } from 'node:fs';
@@ -83,4 +84,31 @@ describe.skipIf(!python)(`hf serving backend${skipWhy ? ` (skipped: ${skipWhy})`
       expect(texts(b!)).toEqual(texts(a));
     }, 60_000);
   });
+
+  it('answers every request after the worker died with 503 worker_down and why it died', async () => {
+    const server = await start();
+    try {
+      server.backend.worker.kill();
+      for (let i = 0; i < 100 && !server.backend.worker.exited; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 2; i++) {
+        const r = await fetch(`${server.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'tiny-hf',
+            messages: [{ role: 'user', content: 'Who is Alice?' }],
+            max_tokens: 3,
+          }),
+        });
+        const body = (await r.json()) as { error: { code: string; message: string } };
+        expect(r.status).toBe(503);
+        expect(body.error.code).toBe('worker_down');
+        expect(body.error.message).toContain('FR_ERR_WORKER_CRASHED');
+        expect(body.error.message).toContain('SIGKILL');
+      }
+    } finally {
+      await server.close();
+    }
+  }, 300_000);
 });

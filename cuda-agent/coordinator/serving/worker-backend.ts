@@ -162,7 +162,14 @@ export class WorkerBackend implements ServingBackend<WorkerPrompt> {
     signal.throwIfAborted();
     if (this.worker.exited)
       return Promise.reject(
-        new ApiError(503, 'The model worker has stopped.', 'server_error', null, 'worker_down'),
+        new ApiError(
+          503,
+          // Why, every time: a client that retried the request that saw the crash gets this.
+          `The model worker has stopped (${this.worker.failureReason ?? 'no reason recorded'}).`,
+          'server_error',
+          null,
+          'worker_down',
+        ),
       );
     const maxQueue = this.opts.maxQueueRows ?? 4096;
     if (this.queuedRows + n > maxQueue)
