@@ -261,7 +261,15 @@ export class GrpcBinding {
     // Half-open connections: nothing from the peer for a period, with more grace while bytes
     // it has not confirmed reading wait in the socket ahead of our ping.
     for (const [h2, link] of this.links) {
-      const socket = h2.socket as unknown as { bytesRead: number; bytesWritten: number };
+      const socket = h2.socket as unknown as
+        | { bytesRead: number; bytesWritten: number }
+        | undefined;
+      // A session that is ending may have let go of its socket before its 'close' event
+      // removes it here; nothing is left to watch (and a ping would throw).
+      if (!socket || h2.destroyed || h2.closed) {
+        this.links.delete(h2);
+        continue;
+      }
       if (socket.bytesRead > link.read) link.live.heard();
       link.live.wrote(socket.bytesWritten - link.written);
       link.read = socket.bytesRead;

@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { FactRecallClient } from '../../../protocol/client/client.ts';
 import type { RunningServer } from '../../../protocol/server.ts';
+import { dropConnection } from '../../../test/support/drop-connection.ts';
 import { type KillableProxy, killableProxy } from '../../../test/support/kill-proxy.ts';
-import { closeServersAfterEach, startServer, until } from '../../../test/support/servers.ts';
+import { closeServersAfterEach, startServer } from '../../../test/support/servers.ts';
 import { advance, EnvPool, shardSizes } from './env-pool.ts';
 
 closeServersAfterEach();
@@ -133,11 +134,11 @@ describe('EnvPool', () => {
   });
 
   it('steps a shard again on its own server when the shard env connection ended (the server closed the env)', async () => {
-    const server = await startServer({ idleTimeoutMs: 300 }, { heartbeatMs: 50 });
+    const server = await startServer();
     const clients: FactRecallClient[] = [];
     const pool = new EnvPool([server.wsUrl], {
       connect: async (url, role) => {
-        const c = await FactRecallClient.connect(url, { role, keepAlive: false });
+        const c = await FactRecallClient.connect(url, { role });
         clients.push(c);
         return c;
       },
@@ -147,7 +148,7 @@ describe('EnvPool', () => {
     try {
       const size = (await pool.spec('policy')).splits.train!;
       const batch = await pool.openBatch({ epoch: 0, cursor: 0 }, B, N, size);
-      await until(() => clients.every((c) => !c.isCurrent(c.generation)), 5_000);
+      for (const c of clients) await dropConnection(c);
       const actions = batch.observations.map((o) => ({ episodeId: o.episodeId, answer: 'x' }));
       const results = await pool.stepBatch(batch, actions, N);
       expect(results.map((r) => r.episodeId)).toEqual(actions.map((a) => a.episodeId));
