@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { normalizeAnswer, wordsOf } from '../../../judges/normalize.ts';
+import { holdsGold } from './holds-gold.ts';
 
 interface Row {
   split: string;
@@ -33,14 +33,6 @@ const gold = new Map<string, string[]>(
 );
 const val = (f: string) =>
   new Map((lines(f) as Row[]).filter((r) => r.split === 'val').map((r) => [r.questionId, r]));
-/** Whether a gold alias occurs as a run of words in the answer (normalised, any length). */
-function holdsGold(answer: string, answers: readonly string[]): boolean {
-  const w = ` ${wordsOf(normalizeAnswer(answer)).join(' ')} `;
-  return answers.some((g) => {
-    const n = normalizeAnswer(g);
-    return n !== '' && w.includes(` ${n} `);
-  });
-}
 const before = val(beforeFile);
 console.log(
   '| recipe | val questions | wrong → right | of which the answer before held the gold (form) | new (gold not in the answer before) | right → wrong | mean words before → after |',
