@@ -8,21 +8,13 @@
  *   npx tsx docs/experiments/smollm2-recipes/cot-replies.ts <prepared val.jsonl> \
  *     <triviaqa.val.cot.s1.contains.episodes.jsonl> <greedy-before-training.jsonl>
  */
-import { readFileSync } from 'node:fs';
 import { FINAL_ANSWER_LABEL } from '../../../env/prompts.ts';
-import { holdsGold } from './holds-gold.ts';
+import { goldByQuestion, holdsGold, readJsonl } from './common.ts';
 
 const [valFile, cotFile, beforeFile] = process.argv.slice(2);
 if (!valFile || !cotFile || !beforeFile)
   throw new Error('usage: cot-replies.ts <val.jsonl> <cot episodes> <greedy before>');
-const lines = (f: string) =>
-  readFileSync(f, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-const gold = new Map<string, string[]>(
-  lines(valFile).map((q: { id: string; answers: string[] }) => [q.id, q.answers]),
-);
+const gold = goldByQuestion(valFile);
 const goldOf = (id: string) => {
   const g = gold.get(id);
   if (!g) throw new Error(`${id} is not a val question of ${valFile}`);
@@ -30,12 +22,18 @@ const goldOf = (id: string) => {
 };
 // The episodes file: a header, then rows; a rerun appends, so the last ok row of a question wins.
 const replies = new Map<string, { answer: string; verdict: string | null }>();
-for (const r of lines(cotFile).slice(1))
+interface EpisodeRow {
+  questionId: string;
+  status: string;
+  answer: string;
+  verdict: string | null;
+}
+for (const r of readJsonl<EpisodeRow>(cotFile).slice(1))
   if (r.status === 'ok') replies.set(r.questionId, { answer: r.answer, verdict: r.verdict });
 const before = new Map<string, string>(
-  lines(beforeFile)
-    .filter((r: { split: string }) => r.split === 'val')
-    .map((r: { questionId: string; answer: string }) => [r.questionId, r.answer]),
+  readJsonl<{ split: string; questionId: string; answer: string }>(beforeFile)
+    .filter((r) => r.split === 'val')
+    .map((r) => [r.questionId, r.answer]),
 );
 const label = FINAL_ANSWER_LABEL.toLowerCase();
 let withLabel = 0;

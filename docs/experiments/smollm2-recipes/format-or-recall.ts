@@ -10,9 +10,8 @@
  *   npx tsx docs/experiments/smollm2-recipes/format-or-recall.ts <prepared val.jsonl> \
  *     <greedy-before-training.jsonl> <greedy-after-<recipe>.jsonl>...
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { holdsGold } from './holds-gold.ts';
+import { goldByQuestion, holdsGold, readJsonl } from './common.ts';
 
 interface Row {
   split: string;
@@ -23,16 +22,13 @@ interface Row {
 const [valFile, beforeFile, ...afterFiles] = process.argv.slice(2);
 if (!valFile || !beforeFile || afterFiles.length === 0)
   throw new Error('usage: format-or-recall.ts <val.jsonl> <greedy before> <greedy after>...');
-const lines = (f: string) =>
-  readFileSync(f, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l));
-const gold = new Map<string, string[]>(
-  lines(valFile).map((q: { id: string; answers: string[] }) => [q.id, q.answers]),
-);
+const gold = goldByQuestion(valFile);
 const val = (f: string) =>
-  new Map((lines(f) as Row[]).filter((r) => r.split === 'val').map((r) => [r.questionId, r]));
+  new Map(
+    readJsonl<Row>(f)
+      .filter((r) => r.split === 'val')
+      .map((r) => [r.questionId, r]),
+  );
 const before = val(beforeFile);
 console.log(
   '| recipe | val questions | wrong → right | of which the answer before held the gold (form) | new (gold not in the answer before) | right → wrong | mean words before → after |',
